@@ -1,0 +1,81 @@
+"""The home folder: one directory that holds a project's whole state.
+
+DuckDB file (feature store and registry), Dagster instance, BentoML store, model artifacts and
+logs all live under it, so a project is copied, inspected or deleted as one folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ct_assets.errors import CTError
+
+DEFAULT_HOME = ".ct"
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1     # DuckDB has one writer at a time
+"""
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("CT_HOME") or DEFAULT_HOME)
+
+
+@dataclass(frozen=True)
+class Home:
+    """Paths inside a home folder; `create` makes them, `existing` insists they are there."""
+
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / "ct.duckdb"
+
+    @property
+    def dagster(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def bentoml(self) -> Path:
+        return self.root / "bentoml"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def builds(self) -> Path:
+        return self.root / "builds"
+
+    @classmethod
+    def create(cls, root: Path | str) -> Home:
+        home = cls(Path(root).expanduser().resolve())
+        try:
+            for path in (home.root, home.dagster, home.bentoml, home.models, home.builds):
+                path.mkdir(parents=True, exist_ok=True)
+            probe = home.root / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise CTError(f"home folder {home.root} is not writable: {exc.strerror}") from None
+        yaml = home.dagster / "dagster.yaml"
+        if not yaml.exists():
+            yaml.write_text(DAGSTER_YAML)
+        return home
+
+    @classmethod
+    def existing(cls, root: Path | str) -> Home:
+        home = cls(Path(root).expanduser().resolve())
+        if not home.db.exists():
+            raise CTError(
+                f"home folder {home.root} has no ct-assets project "
+                f"(run `ct demo --home {root}` first)"
+            )
+        return home

@@ -1,0 +1,67 @@
+"""Settings of one ct-assets project, stored in its home folder.
+
+The home folder carries its own `settings.json`, written by the command that created it, so that
+`dagster dev` on the same home, the sensor evaluated by the daemon and `ct demo` all see the same
+simulator seed, thresholds and windows without repeating them on every command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ct_assets.errors import CTError
+
+SETTINGS_FILE = "settings.json"
+
+
+class Settings(BaseModel):
+    """Everything that shapes the loop; every field has a default that runs the demo."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int = Field(0, description="Seed of the built-in event simulator.")
+    start: dt.date = Field(dt.date(2025, 1, 1), description="First day of the event stream.")
+    rows_per_day: int = Field(2500, gt=0, description="Mean events per simulated day.")
+    task: str = Field("binary", pattern="^(binary|regression)$")
+    metric: str = Field("roc_auc", description="Metric that gates promotion and is reported.")
+
+    window_days: int = Field(28, gt=0, description="Training window: the last N days of events.")
+    holdout_days: int = Field(7, gt=0, description="Most recent labelled days kept for evaluation.")
+    min_train_rows: int = Field(5000, gt=0, description="Fewer labelled rows: no contender.")
+    warmup_days: int = Field(14, gt=0, description="Days of events before the first model.")
+
+    drift_share: float = Field(
+        0.3, gt=0, le=1, description="Dataset drift: importance-weighted share of drifted features."
+    )
+    min_new_labels: int = Field(
+        3000, ge=0, description="Drift retrains need this many labels newer than the champion."
+    )
+    cooldown_days: int = Field(7, ge=0, description="Days between two drift-triggered retrains.")
+    periodic_every_days: int = Field(
+        28, gt=0, description="The schedule retrains when the last retrain is this old."
+    )
+    perf_window_days: int = Field(14, gt=0, description="Days of labelled events in a perf report.")
+
+    gate_floor: float = Field(0.6, description="Absolute floor of the metric for any champion.")
+    gate_min_improvement: float = Field(
+        0.0, description="Minimum change of the metric over the champion on the same holdout."
+    )
+
+    def save(self, home: Path) -> None:
+        (home / SETTINGS_FILE).write_text(self.model_dump_json(indent=2))
+
+    @classmethod
+    def load(cls, home: Path) -> Settings:
+        """The home's settings, or the defaults for a home that has none yet."""
+        path = home / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            return cls.model_validate_json(path.read_text())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise CTError(f"{path}: setting '{where}': {first['msg']}") from None
