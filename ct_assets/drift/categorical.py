@@ -1,0 +1,89 @@
+"""Categorical features: level frequencies with an "__other__" pool, unseen and missing buckets.
+
+Levels are compared by their string form (integral floats are written as integers first, so a
+level ``3`` stays ``"3"`` when a column picks up NaN and becomes float). The reference keeps the
+``MAX_LEVELS = 1000`` most frequent levels with their counts (ties broken by name); the rest are
+pooled into ``__other__``, whose level *names* are kept (up to ``MAX_KNOWN = 100_000``) so that
+they are not mistaken for unseen levels later.
+
+At compare time the bins are: every kept level whose expected count
+``share_ref * min(n_ref, n_cur)`` is at least ``MIN_EXPECTED = 5`` (the usual chi-square rule;
+rarer levels join ``__other__``), then ``__other__``, ``__unseen__`` (current levels never seen
+in the reference; reference share 0) and ``__missing__``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MAX_LEVELS = 1000
+MAX_KNOWN = 100_000
+MIN_EXPECTED = 5.0
+
+
+def level_counts(series: pd.Series) -> tuple[pd.Index, np.ndarray, int]:
+    """Distinct levels (as strings), their counts, and the number of missing values."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    valid = codes >= 0
+    counts = np.bincount(codes[valid], minlength=len(uniques)).astype(np.int64)
+    present = counts > 0  # unused categories of a Categorical
+    counts, keys = counts[present], pd.Index(np.asarray(uniques, dtype=object)[present])
+    if keys.inferred_type == "floating":
+        finite = np.isfinite(keys.to_numpy(dtype=np.float64))
+        as_float = keys.to_numpy(dtype=np.float64)
+        if finite.all() and np.all(as_float == np.round(as_float)):
+            keys = pd.Index(as_float.astype(np.int64))
+    keys = pd.Index(keys.astype(str), dtype=object)
+    if not keys.is_unique:  # e.g. 1 and "1" in one object column: merge them
+        merged = pd.Series(counts, index=keys).groupby(level=0, sort=False).sum()
+        keys, counts = pd.Index(merged.index, dtype=object), merged.to_numpy(dtype=np.int64)
+    return keys, counts, int(codes.size - valid.sum())
+
+
+def fit_categorical(series: pd.Series, max_levels: int = MAX_LEVELS) -> dict:
+    """Reference statistics of one categorical column, as a JSON-able dict."""
+    keys, counts, n_missing = level_counts(series)
+    order = np.lexsort((keys.to_numpy(dtype=object).astype(str), -counts))
+    keys, counts = keys[order], counts[order]
+    top, rest = slice(0, max_levels), slice(max_levels, None)
+    other_levels = keys[rest][:MAX_KNOWN].tolist()
+    return {
+        "kind": "categorical",
+        "dtype": str(series.dtype),
+        "n": len(series),
+        "n_missing": n_missing,
+        "levels": keys[top].tolist(),
+        "counts": counts[top].tolist(),
+        "other_count": int(counts[rest].sum()),
+        "other_levels": other_levels,
+        "other_truncated": bool(len(keys) - max_levels > MAX_KNOWN),
+    }
+
+
+def current_categorical(series: pd.Series, spec: dict) -> dict:
+    """Aligned reference and current bin counts, and the unseen count.
+
+    Returns ``ref_counts``, ``cur_counts`` (bins: kept levels, __other__, __unseen__, __missing__)
+    and ``n_unseen``.
+    """
+    keys, counts, n_missing = level_counts(series)
+    levels = pd.Index(spec["levels"], dtype=object)
+    pos = levels.get_indexer(keys)
+    known = pos >= 0
+    in_other = ~known & keys.isin(spec["other_levels"])
+    n_levels = len(levels)
+    cur_levels = np.bincount(pos[known], weights=counts[known], minlength=n_levels).astype(np.int64)
+    cur_other = int(counts[in_other].sum())
+    n_unseen = int(counts[~known & ~in_other].sum())
+    ref_levels = np.asarray(spec["counts"], dtype=np.int64)
+    n_ref, n_cur = spec["n"], len(series)
+    keep = ref_levels * min(n_ref, n_cur) >= MIN_EXPECTED * n_ref
+    ref = np.concatenate(
+        [ref_levels[keep], [spec["other_count"] + ref_levels[~keep].sum(), 0, spec["n_missing"]]]
+    )
+    cur = np.concatenate(
+        [cur_levels[keep], [cur_other + cur_levels[~keep].sum(), n_unseen, n_missing]]
+    )
+    return {"ref_counts": ref, "cur_counts": cur, "n_unseen": n_unseen}

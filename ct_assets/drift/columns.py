@@ -1,0 +1,65 @@
+"""Input checks shared by fit and compare: frames, feature lists, importances."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from .numeric import is_numeric
+
+
+def check_frame(df: object, which: str) -> dict[str, object]:
+    """Raise a clear error for a non-frame, an empty frame or duplicate column names.
+
+    Returns ``{str(name): name}`` for the frame's columns (profiles key features by string).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{which} data must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError(f"{which} data has 0 rows")
+    names = pd.Index([str(c) for c in df.columns])
+    if not names.is_unique:
+        dupes = sorted(set(names[names.duplicated()]))
+        raise ValueError(f"duplicate column names in {which} data: {dupes}")
+    return {str(c): c for c in df.columns}
+
+
+def select_features(
+    df: pd.DataFrame, categorical: Iterable, numeric: Iterable | None
+) -> tuple[list, list]:
+    """Validated (categorical, numeric) column lists; ``numeric=None``: other numeric columns."""
+    cats = list(categorical)
+    if numeric is None:
+        nums = [c for c in df.columns if c not in cats and is_numeric(df[c])]
+    else:
+        nums = list(numeric)
+    absent = [c for c in cats + nums if c not in df.columns]
+    if absent:
+        raise ValueError(f"columns not in reference data: {absent}")
+    both = set(cats) & set(nums)
+    if both:
+        raise ValueError(f"columns listed as both numeric and categorical: {sorted(both)}")
+    wrong = [f"{c} ({df[c].dtype})" for c in nums if not is_numeric(df[c])]
+    if wrong:
+        raise ValueError(
+            f"numeric columns with a non-numeric dtype (make them categorical): {wrong}"
+        )
+    if not cats and not nums:
+        raise ValueError("no features to profile")
+    return cats, nums
+
+
+def check_importances(
+    importances: Mapping[str, float] | None, features: Mapping[str, dict]
+) -> dict[str, float]:
+    """Weights of known features (unknown names are ignored); each finite and >= 0."""
+    out = {}
+    for name, weight in (importances or {}).items():
+        weight = float(weight)
+        if not (math.isfinite(weight) and weight >= 0):
+            raise ValueError(f"importance of {name!r} must be finite and >= 0, got {weight}")
+        if str(name) in features:
+            out[str(name)] = weight
+    return out

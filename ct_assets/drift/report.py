@@ -1,0 +1,120 @@
+"""DriftReport: the per-feature table, the dataset decision, and its markdown / JSON forms."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .thresholds import DriftThresholds
+
+_MD_COLUMNS = [
+    "kind",
+    "psi",
+    "kl",
+    "js",
+    "wasserstein",
+    "missing_ref",
+    "missing_cur",
+    "unseen_share",
+]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return "—" if math.isnan(value) else f"{value:.3g}" if abs(value) < 1e4 else f"{value:.3e}"
+    return str(value).replace("|", "\\|")
+
+
+def _plain(value: object) -> object:
+    """JSON-able scalar: numpy -> python, NaN -> None."""
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+@dataclass
+class DriftReport:
+    """Result of :meth:`ReferenceProfile.compare`.
+
+    ``features``: DataFrame indexed by feature (profile order) with columns ``kind``
+    ('numeric' | 'categorical'), ``psi``, ``kl``, ``js`` (bias-corrected, always finite),
+    ``wasserstein`` (W1 / reference std; NaN for categoricals, where it is not defined, and for
+    numeric features with no non-missing value on one side: see ``status``), ``missing_ref``,
+    ``missing_cur``, ``unseen_share`` (categoricals; 0 for numerics), ``drifted``, ``severity``
+    (max metric / threshold: >= 1 means breached), ``status`` ('ok', 'drifted',
+    'missing_column', 'dtype_changed', 'all_missing', 'no_reference_values'), ``reason``,
+    ``importance`` (weight in ``share``), ``psi_raw`` and ``kl_raw`` (before bias correction).
+    ``share``: importance-weighted share of drifted features (plain share without importances);
+    ``drifted``: ``share >= thresholds.share``.
+    """
+
+    features: pd.DataFrame
+    share: float
+    drifted: bool
+    n_rows: int
+    n_rows_ref: int
+    thresholds: DriftThresholds
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def n_drifted(self) -> int:
+        return int(self.features["drifted"].sum())
+
+    @property
+    def drifted_features(self) -> list[str]:
+        """Drifted feature names, most severe first."""
+        return self._sorted().index[self._sorted()["drifted"]].tolist()
+
+    def _sorted(self) -> pd.DataFrame:
+        return self.features.sort_values(
+            ["drifted", "severity"], ascending=[False, False], kind="stable"
+        )
+
+    def summary(self) -> str:
+        verdict = "drifted" if self.drifted else "no dataset drift"
+        return (
+            f"{self.n_drifted} of {len(self.features)} features drifted; weighted share "
+            f"{self.share:.3f} (threshold {self.thresholds.share:g}): {verdict}. "
+            f"Rows: {self.n_rows:,} current vs {self.n_rows_ref:,} reference."
+        )
+
+    def to_markdown(self, top: int | None = None, summary: bool = True) -> str:
+        """Markdown table sorted by severity (drifted first); ``top`` limits the rows."""
+        table = self._sorted()
+        if top is not None:
+            table = table.head(top)
+        cols = ["feature", *_MD_COLUMNS, "drifted", "reason"]
+        lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+        for name, row in table.iterrows():
+            cells = [_fmt(name)] + [_fmt(row[c]) for c in [*_MD_COLUMNS, "drifted", "reason"]]
+            lines.append("| " + " | ".join(cells) + " |")
+        if top is not None and top < len(self.features):
+            lines.append(f"\n{len(self.features) - top} more features not shown.")
+        head = [f"**{self.summary()}**", ""] if summary else []
+        return "\n".join(head + lines)
+
+    def to_dict(self) -> dict:
+        """JSON-able dict (NaN -> None)."""
+        feats = {
+            str(name): {col: _plain(row[col]) for col in self.features.columns}
+            for name, row in self.features.iterrows()
+        }
+        return {
+            "share": float(self.share),
+            "drifted": bool(self.drifted),
+            "n_rows": int(self.n_rows),
+            "n_rows_ref": int(self.n_rows_ref),
+            "n_drifted": self.n_drifted,
+            "thresholds": self.thresholds.model_dump(),
+            "extra_columns": list(self.extra_columns),
+            "features": feats,
+        }
