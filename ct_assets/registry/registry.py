@@ -1,0 +1,138 @@
+"""Registry records in DuckDB, next to the feature store they were trained from.
+
+A record is written once with everything needed to trace the model (window, cutoff, snapshot id,
+feature version, reference profile, artifact checksum, Dagster run) and later only changes
+status. The champion is an alias with a history, changed in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import duckdb
+
+from ct_assets.errors import CTError
+from ct_assets.store.featurestore import scalar, table_exists
+
+SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
+JSON_FIELDS = ("metrics", "champion_metrics", "feature_schema", "profile", "gate")
+
+
+@dataclass
+class ModelVersion:
+    version: str
+    task: str
+    metric: str
+    cutoff: dt.date
+    window_days: int
+    window_start: dt.date
+    snapshot_id: str
+    feature_version: str
+    n_rows: int
+    feature_schema: dict
+    profile: dict
+    artifact_path: str
+    sha256: str
+    metrics: dict = field(default_factory=dict)
+    champion_metrics: dict | None = None
+    status: str = "contender"
+    run_id: str | None = None
+    trigger: str | None = None
+    reason: str | None = None
+    gate: dict | None = None
+    model_tag: str | None = None
+    bento_tag: str | None = None
+    seq: int = 0
+    created_at: dt.datetime | None = None
+
+    def summary(self) -> dict:
+        """The record without its bulky profile: what `ct registry list` shows."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("profile", "feature_schema")}
+        return json.loads(json.dumps(out, default=str))
+
+
+class Registry:
+    """Model versions and aliases over an open DuckDB connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        if not table_exists(con, "aliases"):
+            self.con.execute(SCHEMA)  # on a read-only connection: a clear duckdb error
+
+    def next_version(self) -> tuple[str, int]:
+        seq = scalar(self.con, "SELECT coalesce(max(seq), 0) + 1 FROM model_versions")
+        return f"v{seq}", seq
+
+    def register(self, record: ModelVersion) -> ModelVersion:
+        record.version, record.seq = self.next_version()
+        record.created_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        row = asdict(record)
+        for name in JSON_FIELDS:
+            row[name] = None if row[name] is None else json.dumps(row[name])
+        cols = ", ".join(row)
+        self.con.execute(
+            f"INSERT INTO model_versions ({cols}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        return record
+
+    def update(self, version: str, **changes) -> None:
+        for name in JSON_FIELDS:
+            if name in changes and changes[name] is not None:
+                changes[name] = json.dumps(changes[name])
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        self.con.execute(f"UPDATE model_versions SET {sets} WHERE version = ?",
+                         [*changes.values(), version])
+
+    def get(self, version: str) -> ModelVersion:
+        found = self._select("WHERE version = ?", [version])
+        if not found:
+            raise CTError(f"no model version {version!r} in the registry")
+        return found[0]
+
+    def versions(self) -> list[ModelVersion]:
+        return self._select("ORDER BY seq", [])
+
+    def champion(self) -> ModelVersion | None:
+        found = self._select("WHERE status = 'champion'", [])
+        return found[0] if found else None
+
+    def promote(self, version: str, day: dt.date, reason: str, run_id: str | None = None) -> None:
+        """Make `version` the champion from `day` on; the old champion is archived atomically."""
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.get(version)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("UPDATE aliases SET until = ? WHERE alias = 'champion' AND until IS NULL",
+                             [now])
+            self.con.execute("UPDATE model_versions SET status = 'archived' WHERE status = 'champion'")
+            self.con.execute("UPDATE model_versions SET status = 'champion' WHERE version = ?",
+                             [version])
+            self.con.execute("INSERT INTO aliases VALUES ('champion', ?, ?, ?, NULL, ?, ?)",
+                             [version, day, now, reason, run_id])
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def history(self) -> list[dict]:
+        rows = self.con.execute(
+            "SELECT alias, version, day, since, until, reason, run_id FROM aliases ORDER BY since"
+        ).df()
+        return json.loads(rows.to_json(orient="records", date_format="iso"))
+
+    def _select(self, where: str, params: list) -> list[ModelVersion]:
+        names = [f.name for f in fields(ModelVersion)]
+        rows = self.con.execute(
+            f"SELECT {', '.join(names)} FROM model_versions {where}", params
+        ).fetchall()
+        records = []
+        for row in rows:
+            data = dict(zip(names, row))
+            for name in JSON_FIELDS:
+                data[name] = None if data[name] is None else json.loads(data[name])
+            records.append(ModelVersion(**data))
+        return records

@@ -1,0 +1,93 @@
+"""Partitioned tables in one DuckDB database, written one whole partition at a time.
+
+Every write replaces a day's partition inside a transaction, so a re-materialized day never
+duplicates rows and a failed write leaves the previous partition intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+TABLES = ("events", "labels", "features", "predictions", "drift", "performance")
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value a query returns. Fetches all rows: DuckDB refuses further work on a
+    connection whose last result was only partly fetched."""
+    return con.execute(sql, params or []).fetchall()[0][0]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                  [table]) > 0
+
+
+class FeatureStore:
+    """Thin, typed access to the store's tables over an open DuckDB connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def has_table(self, table: str) -> bool:
+        return table_exists(self.con, table)
+
+    def replace_partition(self, table: str, day: dt.date, frame: pd.DataFrame) -> int:
+        """Replace `table`'s rows for `day` with `frame` (which gets a `day` column)."""
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+        day = pd.Timestamp(day).date()
+        data = frame.assign(day=day)
+        if data.empty and not self.has_table(table):
+            return 0  # an empty first partition would fix the table's column types wrongly
+        self.con.register("_partition", data)
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _partition LIMIT 0"
+            )
+            self.con.execute(f"DELETE FROM {table} WHERE day = ?", [day])
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _partition")
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self.con.unregister("_partition")
+        return len(data)
+
+    def read_partition(self, table: str, day: dt.date) -> pd.DataFrame:
+        if not self.has_table(table):
+            return pd.DataFrame()
+        frame = self.con.execute(f"SELECT * FROM {table} WHERE day = ?", [day]).df()
+        return frame.drop(columns="day")
+
+    def days(self, table: str) -> list[dt.date]:
+        if not self.has_table(table):
+            return []
+        rows = self.con.execute(f"SELECT DISTINCT day FROM {table} ORDER BY day").fetchall()
+        return [row[0] for row in rows]
+
+    def labels_known(self, after: dt.datetime | None, until: dt.datetime) -> int:
+        """Labels that became known in (after, until]: the fresh evidence a retrain would use."""
+        if not self.has_table("labels"):
+            return 0
+        lower = after or dt.datetime.min
+        return int(scalar(self.con, "SELECT count(*) FROM labels WHERE label_ts > ? "
+                                    "AND label_ts <= ?", [lower, until]))
+
+    def scored_labels(self, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
+        """Logged predictions joined with the labels known by `until`, for events since `since`."""
+        if not (self.has_table("predictions") and self.has_table("labels")):
+            return pd.DataFrame(columns=["entity_id", "model_version", "score", "label"])
+        return self.con.execute(
+            """
+            SELECT p.entity_id, p.model_version, p.score, l.label
+            FROM predictions p JOIN labels l USING (entity_id)
+            WHERE p.event_ts >= ? AND p.event_ts < ? AND l.label_ts <= ?
+            QUALIFY row_number() OVER (PARTITION BY p.entity_id ORDER BY l.label_ts DESC) = 1
+            """,
+            [since, until, until],
+        ).df()
