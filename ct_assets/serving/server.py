@@ -1,0 +1,154 @@
+"""Run a built bento locally: `bentoml serve` in its own process group (pure: no Dagster).
+
+Used by the pre-deploy probe, by ``ct serve`` and by the tests. The server is stopped by
+signalling the process group it leads (the BentoML arbiter and its workers), by id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .build import bentoml_env
+
+STARTUP_FAILED = "Application startup failed"  # uvicorn's message when the service __init__ raises
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def serve_command(
+    bento_tag: str, bentoml_home: str | Path, *, port: int = 3000, host: str = "127.0.0.1"
+) -> tuple[list[str], dict[str, str]]:
+    """Command line and environment that serve ``bento_tag`` from ``bentoml_home``."""
+    cmd = [sys.executable, "-m", "bentoml", "serve", bento_tag]
+    return cmd + ["--host", host, "--port", str(port)], bentoml_env(bentoml_home)
+
+
+def http_json(url: str, payload: Any | None = None, timeout: float = 30.0) -> tuple[int, Any]:
+    """GET (payload None) or POST JSON; (status, decoded body), no raising on 4xx/5xx."""
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        status, body = e.code, e.read()
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body.decode(errors="replace")
+
+
+class BentoServer:
+    """``with BentoServer(tag, home) as srv: srv.predict(records)``; waits for /readyz on enter."""
+
+    def __init__(
+        self,
+        bento_tag: str,
+        bentoml_home: str | Path,
+        *,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        log_path: str | Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.bento_tag, self.home, self.host = bento_tag, Path(bentoml_home), host
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        self.log_path = Path(log_path or self.home / "logs" / f"serve-{self.port}.log")
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
+
+    def start(self, timeout: float = 60.0) -> BentoServer:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        cmd, env = serve_command(self.bento_tag, self.home, port=self.port, host=self.host)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                cmd,
+                env={**env, **self.extra_env},
+                cwd=self.home,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # own group: stop() kills it
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds until /readyz answered 200; raises if the server exits or the time runs out."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"bentoml serve exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
+            if STARTUP_FAILED in self.log_tail(None):  # BentoML would restart the worker forever
+                raise RuntimeError(f"{self.bento_tag} failed to start:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return time.monotonic() - t0
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.bento_tag} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, chars: int | None = 4000) -> str:
+        """This run's server output (the last ``chars`` characters; all with None)."""
+        if not self.log_path.exists():
+            return ""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._log_start)
+            text = f.read().decode(errors="replace")
+        return text if chars is None else text[-chars:]
+
+    def predict(self, records: list[dict[str, Any]], timeout: float = 60.0) -> tuple[int, Any]:
+        return http_json(self.url + "/predict", {"records": records}, timeout)
+
+    def metadata(self) -> tuple[int, Any]:
+        return http_json(self.url + "/metadata")
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM the server's process group (the one this Popen leads), SIGKILL if needed."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            if proc.poll() is not None:
+                break
+            try:
+                os.killpg(proc.pid, sig)
+                proc.wait(wait)
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        try:  # workers left behind by the arbiter
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def __enter__(self) -> BentoServer:
+        return self.start() if self.proc is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
