@@ -30,7 +30,8 @@ def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
     new_labels = int(report.get("new_labels_since_champion", 0))
     if new_labels < settings.min_new_labels:
         return Decision(False, f"{day}: drift share {share:.2f} but only {new_labels} labels "
-                               f"newer than the champion (min_new_labels {settings.min_new_labels})")
+                               "newer than the champion "
+                               f"(min_new_labels {settings.min_new_labels})")
     if last_retrain is not None and (day - last_retrain).days < settings.cooldown_days:
         return Decision(False, f"{day}: drift share {share:.2f} but last retrain was at "
                                f"{last_retrain} (cooldown_days {settings.cooldown_days})")

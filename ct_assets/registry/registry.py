@@ -80,6 +80,9 @@ class Registry:
         return record
 
     def update(self, version: str, **changes) -> None:
+        self.get(version)  # an unknown version is an error, not a silent no-op
+        if not changes:
+            return
         for name in JSON_FIELDS:
             if name in changes and changes[name] is not None:
                 changes[name] = json.dumps(changes[name])
@@ -106,9 +109,10 @@ class Registry:
         self.get(version)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute("UPDATE aliases SET until = ? WHERE alias = 'champion' AND until IS NULL",
-                             [now])
-            self.con.execute("UPDATE model_versions SET status = 'archived' WHERE status = 'champion'")
+            self.con.execute(
+                "UPDATE aliases SET until = ? WHERE alias = 'champion' AND until IS NULL", [now])
+            self.con.execute(
+                "UPDATE model_versions SET status = 'archived' WHERE status = 'champion'")
             self.con.execute("UPDATE model_versions SET status = 'champion' WHERE version = ?",
                              [version])
             self.con.execute("INSERT INTO aliases VALUES ('champion', ?, ?, ?, NULL, ?, ?)",
@@ -131,7 +135,7 @@ class Registry:
         ).fetchall()
         records = []
         for row in rows:
-            data = dict(zip(names, row))
+            data = dict(zip(names, row, strict=True))
             for name in JSON_FIELDS:
                 data[name] = None if data[name] is None else json.loads(data[name])
             records.append(ModelVersion(**data))

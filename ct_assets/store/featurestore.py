@@ -48,6 +48,7 @@ class FeatureStore:
             self.con.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _partition LIMIT 0"
             )
+            self._add_new_columns(table)
             self.con.execute(f"DELETE FROM {table} WHERE day = ?", [day])
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _partition")
             self.con.execute("COMMIT")
@@ -57,6 +58,14 @@ class FeatureStore:
         finally:
             self.con.unregister("_partition")
         return len(data)
+
+    def _add_new_columns(self, table: str) -> None:
+        """Widen `table` with columns the partition has and it lacks (a new feature version);
+        older rows read them as NULL."""
+        have = {row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        for name, kind, *_ in self.con.execute("DESCRIBE _partition").fetchall():
+            if name not in have:
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
 
     def read_partition(self, table: str, day: dt.date) -> pd.DataFrame:
         if not self.has_table(table):
@@ -71,12 +80,15 @@ class FeatureStore:
         return [row[0] for row in rows]
 
     def labels_known(self, after: dt.datetime | None, until: dt.datetime) -> int:
-        """Labels that became known in (after, until]: the fresh evidence a retrain would use."""
+        """Labels that became known in [after, until): the fresh evidence a retrain would use.
+
+        Half-open like a training set's cutoff: a label known at `end_of(cutoff)` is not in that
+        cutoff's set, so it counts as new after it."""
         if not self.has_table("labels"):
             return 0
         lower = after or dt.datetime.min
-        return int(scalar(self.con, "SELECT count(*) FROM labels WHERE label_ts > ? "
-                                    "AND label_ts <= ?", [lower, until]))
+        return int(scalar(self.con, "SELECT count(*) FROM labels WHERE label_ts >= ? "
+                                    "AND label_ts < ?", [lower, until]))
 
     def scored_labels(self, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
         """Logged predictions joined with the labels known by `until`, for events since `since`."""
@@ -86,7 +98,7 @@ class FeatureStore:
             """
             SELECT p.entity_id, p.model_version, p.score, l.label
             FROM predictions p JOIN labels l USING (entity_id)
-            WHERE p.event_ts >= ? AND p.event_ts < ? AND l.label_ts <= ?
+            WHERE p.event_ts >= ? AND p.event_ts < ? AND l.label_ts < ?
             QUALIFY row_number() OVER (PARTITION BY p.entity_id ORDER BY l.label_ts DESC) = 1
             """,
             [since, until, until],

@@ -2,8 +2,8 @@
 
 A row enters the set only if its event happened before the cutoff and its label was known by the
 cutoff; a label corrected later is taken as it stood at the cutoff. The snapshot id hashes the
-feature version, the window, the cutoff and the exact row keys, so a model can be traced back to
-its rows and the set rebuilt from the id's parameters.
+feature version, the window, the cutoff and the exact rows (keys, values, labels), so a model
+can be traced back to its rows and the set rebuilt (and verified) from the id's parameters.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+
+from ct_assets.store.featurestore import table_exists
 
 
 def end_of(day: dt.date) -> dt.datetime:
@@ -39,8 +41,7 @@ class TrainingSnapshot:
         digest = hashlib.sha256(
             f"{self.feature_version}|{self.window_start}|{self.cutoff}|".encode()
         )
-        keys = self.frame["entity_id"].astype(str) + "@" + self.frame["label_ts"].astype(str)
-        digest.update("\n".join(keys).encode())
+        digest.update(pd.util.hash_pandas_object(self.frame, index=False).to_numpy().tobytes())
         return "ts-" + digest.hexdigest()[:16]
 
 
@@ -50,6 +51,9 @@ def point_in_time(
     """Build the training set for `cutoff` over the last `window_days` days of events."""
     start = dt.datetime.combine(cutoff - dt.timedelta(days=window_days - 1), dt.time())
     until = end_of(cutoff)
+    if not (table_exists(con, "features") and table_exists(con, "labels")):
+        return TrainingSnapshot(cutoff, window_days, feature_version, pd.DataFrame(
+            columns=["entity_id", "event_ts", "label", "label_ts"]))
     frame = con.execute(
         """
         SELECT f.* EXCLUDE (day, feature_version), l.label, l.label_ts

@@ -65,7 +65,7 @@ class TrainedModel:
         """Gain importances, normalised to sum to 1 (weights for dataset drift)."""
         gain = self.booster.feature_importance("gain")
         total = float(gain.sum()) or 1.0
-        return {n: float(g) / total for n, g in zip(self.booster.feature_name(), gain)}
+        return {n: float(g) / total for n, g in zip(self.booster.feature_name(), gain, strict=True)}
 
     def save(self, path: Path) -> str:
         """Write the model file atomically and return its sha256."""

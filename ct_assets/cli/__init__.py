@@ -1,0 +1,1 @@
+"""The `ct` command line."""

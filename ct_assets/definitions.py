@@ -1,0 +1,39 @@
+"""The code location: every asset, check, job, sensor, schedule and resource, for one home folder.
+
+The home comes from `CT_HOME` (default `./.ct`); its `settings.json` configures the source.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ct_assets.defs import automation, champion, evaluation, features, ingest, monitoring, training
+from ct_assets.defs.jobs import ingest_job, retrain_job
+from ct_assets.home import Home, default_home
+from ct_assets.resources import (
+    EventSourceResource,
+    FeatureStoreResource,
+    ProjectResource,
+    RegistryResource,
+)
+from ct_assets.settings import Settings
+
+home = Home(default_home().resolve())
+settings = Settings.load(home.root)
+duckdb = DuckDBResource(database=str(home.db))
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([ingest, features, monitoring, training, evaluation,
+                                        champion]),
+    jobs=[ingest_job, retrain_job],
+    sensors=[automation.drift_retrain_sensor],
+    schedules=[automation.daily_ingest_schedule, automation.periodic_retrain_schedule],
+    resources={
+        "project": ProjectResource(home=str(home.root)),
+        "source": EventSourceResource(seed=settings.seed, start=settings.start.isoformat(),
+                                      rows_per_day=settings.rows_per_day),
+        "store": FeatureStoreResource(duckdb=duckdb),
+        "registry": RegistryResource(duckdb=duckdb),
+        "io_manager": dg.FilesystemIOManager(base_dir=str(home.dagster / "storage")),
+    },
+    executor=dg.in_process_executor,
+)

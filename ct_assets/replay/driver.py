@@ -1,0 +1,106 @@
+"""Drive simulated days through the real Dagster definitions on a real instance.
+
+For each day the driver ticks the real schedules at that day's times, evaluates the real
+sensor with its persisted cursor, and executes the runs they request on the home's instance,
+so every run, materialization and check shows up in `dagster dev` afterwards. Runs execute
+one at a time, in process: DuckDB has a single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+
+import dagster as dg
+
+from ct_assets.defs.run_state import latest_drift_report
+from ct_assets.home import Home
+from ct_assets.replay.outcome import retrain_outcome
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    day: dt.date
+    job: str
+    run_id: str
+    success: bool
+    tags: dict
+
+
+class DayDriver:
+    """Ticks schedules, evaluates the sensor and launches the requested runs for one day."""
+
+    def __init__(self, home: Home):
+        os.environ["CT_HOME"] = str(home.root)
+        os.environ["DAGSTER_HOME"] = str(home.dagster)
+        from ct_assets import definitions  # reads CT_HOME when it loads
+
+        self.home = home
+        self.defs = definitions.defs
+        self.resources = {"project": definitions.defs.resources["project"]}
+        self.instance = dg.DagsterInstance.get()
+        self._cursor_file = home.dagster / "replay_cursors.json"
+        self.cursors = (json.loads(self._cursor_file.read_text())
+                        if self._cursor_file.exists() else {})
+
+    def ingested_days(self) -> list[dt.date]:
+        """Days whose drift report exists: a resumed demo starts after them."""
+        keys = self.instance.get_materialized_partitions(dg.AssetKey("drift_report"))
+        return sorted(dt.date.fromisoformat(key) for key in keys)
+
+    def status(self) -> str:
+        """A few words for the progress bar: the champion and the newest drift share."""
+        reading = latest_drift_report(self.instance)
+        if reading is None:
+            return "no drift report yet"
+        share = reading.values.get("drift_share")
+        champion = reading.values.get("champion_version", "none")
+        return f"champion {champion}" + (f", drift {share:.2f}" if share is not None else "")
+
+    def describe(self, run: RunOutcome) -> str:
+        """One line for a run worth telling about: a retrain and its outcome, or a failure."""
+        if run.job != "retrain_job":
+            return f"{run.day}: {run.job} failed (run {run.run_id[:8]}; see the Dagster UI)"
+        return (f"{run.day}: retrain by {run.tags['ct/trigger']} ({run.tags['ct/reason']}) -> "
+                f"{retrain_outcome(self.home, run.run_id)}")
+
+    def run_day(self, day: dt.date) -> list[RunOutcome]:
+        """Ingest `day` at the following midnight, then the sensor, then the 01:00 schedule."""
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)
+        outcomes = self._tick("daily_ingest_schedule", midnight, day)
+        outcomes += self._sense("drift_retrain_sensor", day)
+        outcomes += self._tick("periodic_retrain_schedule", midnight + dt.timedelta(hours=1), day)
+        return outcomes
+
+    def _tick(self, name: str, at: dt.datetime, day: dt.date) -> list[RunOutcome]:
+        schedule = self.defs.resolve_schedule_def(name)
+        context = dg.build_schedule_context(self.instance, scheduled_execution_time=at,
+                                            resources=self.resources)
+        return self._launch(schedule.job_name, schedule(context), day)
+
+    def _sense(self, name: str, day: dt.date) -> list[RunOutcome]:
+        sensor = self.defs.resolve_sensor_def(name)
+        context = dg.build_sensor_context(self.instance, cursor=self.cursors.get(name),
+                                          resources=self.resources, definitions=self.defs)
+        result = sensor(context)
+        self.cursors[name] = context.cursor
+        self._cursor_file.write_text(json.dumps(self.cursors))
+        return self._launch(sensor.job_name, result, day)
+
+    def _launch(self, job_name: str, result, day: dt.date) -> list[RunOutcome]:
+        requests = result if isinstance(result, list) else [result]
+        outcomes = []
+        for request in requests:
+            if not isinstance(request, dg.RunRequest):
+                continue  # a SkipReason: the tick said why
+            job = self.defs.resolve_job_def(job_name)
+            run = job.execute_in_process(
+                instance=self.instance, partition_key=request.partition_key,
+                run_config={**request.run_config, **QUIET}, tags=request.tags,
+                raise_on_error=False)
+            outcomes.append(RunOutcome(day, job_name, run.run_id, run.success, request.tags))
+        return outcomes

@@ -1,0 +1,32 @@
+"""The outcome of a retrain run, as the registry recorded it."""
+
+from __future__ import annotations
+
+from dagster_duckdb import DuckDBResource
+
+from ct_assets.home import Home
+from ct_assets.registry import Registry
+from ct_assets.store import table_exists
+
+
+def open_db(home: Home):
+    """A connection configured like the runs' own: DuckDB refuses a second configuration of the
+    same file in one process."""
+    return DuckDBResource(database=str(home.db)).get_connection()
+
+
+def retrain_outcome(home: Home, run_id: str) -> str:
+    """'promoted v3 (roc_auc 0.871)', 'rejected v4: <gate>', or why no contender exists."""
+    with open_db(home) as con:
+        if not table_exists(con, "aliases"):
+            return "failed before a contender was recorded"
+        found = [v for v in Registry(con).versions() if v.run_id == run_id]
+    if not found:
+        return "failed before a contender was recorded"
+    record = found[0]
+    if record.status == "rejected":
+        return f"rejected {record.version}: {(record.gate or {}).get('reason', 'gates failed')}"
+    if not record.metrics:
+        return f"{record.version} recorded, evaluation failed"
+    verb = "promoted" if record.status in ("champion", "archived") else record.status
+    return f"{verb} {record.version} ({record.metric} {record.metrics[record.metric]:.3f})"

@@ -1,0 +1,43 @@
+"""The demo's closing summary: retrains, champions, realised metric, and how to look closer."""
+
+from __future__ import annotations
+
+import click
+
+from ct_assets.home import Home
+from ct_assets.replay.driver import RunOutcome
+from ct_assets.replay.summary import champion_table, realised_by_week, retrain_table
+from ct_assets.settings import Settings
+
+
+def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
+                  seconds: float) -> None:
+    retrains = retrain_table(home, outcomes)
+    failed = [o for o in outcomes if not o.success and o.job != "retrain_job"]
+    click.echo(f"\nDone in {seconds:.0f} s: {len(outcomes)} runs, {len(retrains)} retrains, "
+               f"{len(failed)} failed ingest runs.")
+    if not retrains.empty:
+        counts = retrains["trigger"].value_counts().to_dict()
+        click.echo("\nRetrains (" + ", ".join(f"{n} by {t}" for t, n in counts.items()) + "):")
+        for row in retrains.itertuples():
+            click.echo(f"  {row.day:%Y-%m-%d}  {row.trigger:8}  {row.outcome}")
+            click.echo(f"  {'':10}  {'':8}  why: {row.reason}")
+    champions = champion_table(home)
+    if not champions.empty:
+        click.echo("\nChampions (holdout metric at promotion):")
+        for row in champions.itertuples():
+            click.echo(f"  {row.version:5} from {row.from_day:%Y-%m-%d}  "
+                       f"{row.metric} {row.holdout_value:.3f}")
+    weekly = realised_by_week(home, settings.metric)
+    if not weekly.empty:
+        click.echo(f"\nRealised {settings.metric} of the served scores (labels known by week end):")
+        for row in weekly.itertuples():
+            value = getattr(row, settings.metric)
+            bar = "#" * max(0, int(round((value - 0.5) * 60))) if value == value else ""
+            click.echo(f"  week of {row.week:%Y-%m-%d}  {value:.3f}  {bar:30} "
+                       f"{row.models} ({row.rows} rows)")
+    click.echo(
+        "\nOpen the Dagster UI on this instance (runs, materializations, checks, schedules):"
+        f"\n  CT_HOME={home.root} DAGSTER_HOME={home.dagster} dagster dev -w workspace.yaml"
+        f"\nList the registry:  ct registry list --home {home.root}"
+        f"\nServe the champion: ct serve --home {home.root}")

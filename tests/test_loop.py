@@ -1,0 +1,111 @@
+"""The loop end to end: `ct demo` on a real Dagster instance and a real DuckDB file.
+
+One short demo (small days, short warm-up, a touchy drift threshold so both triggers fire within
+the horizon) is run once as a subprocess, exactly as a user runs it; the tests then read what it
+left behind through the public surfaces: `ct registry list --json`, the Dagster instance, the
+BentoML store.
+"""
+
+import json
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from ct_assets.settings import Settings
+
+DAYS = 26
+CT = [sys.executable, "-m", "ct_assets.cli.main"]
+
+
+def ct(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([*CT, *args], capture_output=True, text=True, timeout=600)
+    if check and done.returncode != 0:
+        raise AssertionError(f"ct {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("home")
+    Settings(rows_per_day=1200, warmup_days=8, min_train_rows=3000, min_new_labels=1500,
+             drift_share=0.2, cooldown_days=4, periodic_every_days=10).save(root)
+    run = ct("demo", "--days", str(DAYS), "--home", str(root))
+    return root, run.stdout
+
+
+@pytest.fixture(scope="module")
+def registry(home):
+    return json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def instance(home):
+    with dg.DagsterInstance.from_config(str(home[0] / "dagster")) as inst:
+        yield inst
+
+
+def test_registry_has_versions_from_both_triggers_and_one_champion(registry):
+    versions = registry["versions"]
+    assert len(versions) >= 2
+    assert {v["trigger"] for v in versions} >= {"drift", "schedule"}
+    assert [v["status"] for v in versions].count("champion") == 1
+    for v in versions:
+        assert v["run_id"] and v["snapshot_id"].startswith("ts-") and len(v["sha256"]) == 64
+        assert v["metrics"]["roc_auc"] > 0.6
+        assert v["cutoff"] >= v["window_start"]
+
+
+def test_champion_bento_pins_the_champions_exact_model_tag(home, registry):
+    import yaml
+
+    champion = next(v for v in registry["versions"] if v["status"] == "champion")
+    assert champion["model_tag"].startswith("ct_champion:")
+    assert not champion["model_tag"].endswith(":latest")
+    name, version = champion["bento_tag"].split(":")
+    bento = yaml.safe_load((home[0] / "bentoml" / "bentos" / name / version / "bento.yaml")
+                           .read_text())
+    assert [m["tag"] for m in bento["services"][0]["models"]] == [champion["model_tag"]]
+
+
+def test_alias_history_matches_promotions(registry):
+    history = registry["champion_history"]
+    promoted = [v["version"] for v in registry["versions"]
+                if v["status"] in ("champion", "archived")]
+    assert [h["version"] for h in history] == promoted
+    assert all(h["until"] for h in history[:-1]) and history[-1]["until"] is None
+
+
+def test_every_run_says_why_it_started(instance):
+    runs = instance.get_runs()
+    assert len(runs) >= DAYS
+    for run in runs:
+        assert run.tags.get("ct/trigger") in {"schedule", "drift", "manual", "backtest"}
+        assert run.tags.get("ct/reason")
+    ingest = [r for r in runs if r.job_name == "ingest_job"]
+    assert sorted(r.tags["dagster/partition"] for r in ingest)[0] == "2025-01-01"
+    assert len({r.tags["dagster/partition"] for r in ingest}) == DAYS
+
+
+def test_drift_reports_are_materialized_with_chartable_share(instance):
+    records = instance.fetch_materializations(dg.AssetKey("drift_report"), limit=100).records
+    assert len(records) == DAYS
+    with_champion = [r for r in records
+                     if r.asset_materialization.metadata["champion_version"].value != "none"]
+    assert with_champion
+    share = with_champion[0].asset_materialization.metadata["drift_share"].value
+    assert 0.0 <= share <= 1.0
+
+
+def test_summary_names_retrains_champions_and_the_ui(home):
+    out = home[1]
+    assert "Retrains (" in out and "Champions" in out and "dagster dev -w workspace.yaml" in out
+    assert f"DAGSTER_HOME={home[0] / 'dagster'}" in out
+
+
+def test_rerun_resumes_instead_of_repeating(home, instance):
+    before = len(instance.get_runs())
+    out = ct("demo", "--days", str(DAYS), "--home", str(home[0])).stdout
+    assert f"({DAYS} already done)" in out
+    assert len(instance.get_runs()) == before

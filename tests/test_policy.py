@@ -1,0 +1,120 @@
+"""Retraining policy: every branch of the drift and periodic decisions, with their reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ct_assets.policy import drift_decision, periodic_decision
+from ct_assets.settings import Settings
+
+D = dt.date
+S = Settings(start=D(2025, 1, 1), warmup_days=14, min_train_rows=5000, drift_share=0.3,
+             min_new_labels=3000, cooldown_days=7, periodic_every_days=28)
+DAY = D(2025, 3, 1)
+
+
+def _report(**over) -> dict:
+    base = {"champion_version": "v3", "drift_share": 0.42, "drifted": True,
+            "new_labels_since_champion": 4000, "drifted_features": "amount,merchant"}
+    return {**base, **over}
+
+
+# --- drift_decision ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("report", [{}, _report(champion_version="none")])
+def test_drift_no_champion(report):
+    d = drift_decision(DAY, report, None, S)
+    assert d.retrain is False
+    assert "no champion" in d.reason and "2025-03-01" in d.reason
+
+
+def test_drift_not_drifted_names_share_and_threshold():
+    d = drift_decision(DAY, _report(drifted=False, drift_share=0.12), None, S)
+    assert d.retrain is False
+    assert "0.12" in d.reason and "0.3" in d.reason
+
+
+def test_drift_too_few_new_labels():
+    d = drift_decision(DAY, _report(new_labels_since_champion=2999), None, S)
+    assert d.retrain is False
+    assert "2999" in d.reason and "min_new_labels 3000" in d.reason and "0.42" in d.reason
+    # missing count counts as zero
+    report = _report()
+    del report["new_labels_since_champion"]
+    d = drift_decision(DAY, report, None, S)
+    assert d.retrain is False and "only 0 labels" in d.reason
+
+
+def test_drift_enough_labels_boundary_retrains():
+    d = drift_decision(DAY, _report(new_labels_since_champion=3000), None, S)
+    assert d.retrain is True
+
+
+def test_drift_cooldown_blocks_then_passes_at_boundary():
+    blocked = drift_decision(DAY, _report(), DAY - dt.timedelta(days=6), S)
+    assert blocked.retrain is False
+    assert "cooldown_days 7" in blocked.reason and "2025-02-23" in blocked.reason
+    passed = drift_decision(DAY, _report(), DAY - dt.timedelta(days=7), S)
+    assert passed.retrain is True
+
+
+def test_drift_retrains_with_reason_naming_share_threshold_and_features():
+    d = drift_decision(DAY, _report(drifted_features="x" * 200), None, S)
+    assert d.retrain is True
+    assert d.reason.startswith("drift share 0.42 >= 0.3 on 2025-03-01")
+    assert "x" * 80 in d.reason and "x" * 81 not in d.reason  # features truncated
+
+
+def test_drift_cooldown_zero_never_blocks():
+    s = S.model_copy(update={"cooldown_days": 0})
+    assert drift_decision(DAY, _report(), DAY, s).retrain is True
+
+
+# --- periodic_decision -------------------------------------------------------------------------
+
+
+def test_periodic_warming_up_counts_days_inclusively():
+    d = periodic_decision(D(2025, 1, 13), 10_000, None, S)  # day 13 of 14
+    assert d.retrain is False
+    assert "13 of warmup_days 14" in d.reason
+    assert periodic_decision(D(2025, 1, 14), 10_000, None, S).retrain is True  # day 14 of 14
+
+
+def test_periodic_waits_for_labels_for_first_model():
+    d = periodic_decision(D(2025, 2, 1), 4999, None, S)
+    assert d.retrain is False
+    assert "4999 of min_train_rows 5000" in d.reason
+
+
+def test_periodic_first_model():
+    d = periodic_decision(D(2025, 2, 1), 5000, None, S)
+    assert d.retrain is True
+    assert d.reason == "first model: 5000 labels known on 2025-02-01"
+
+
+def test_periodic_too_recent_then_due_at_boundary():
+    last = D(2025, 2, 1)
+    early = periodic_decision(last + dt.timedelta(days=27), 0, last, S)
+    assert early.retrain is False
+    assert "27 days ago" in early.reason and "periodic_every_days 28" in early.reason
+    due = periodic_decision(last + dt.timedelta(days=28), 0, last, S)
+    assert due.retrain is True
+    assert "28 days ago" in due.reason and "every 28 days" in due.reason
+
+
+def test_periodic_after_first_model_ignores_warmup_and_labels():
+    s = S.model_copy(update={"periodic_every_days": 1})
+    d = periodic_decision(D(2025, 1, 3), 0, D(2025, 1, 2), s)
+    assert d.retrain is True
+
+
+def test_settings_reject_bad_values():
+    with pytest.raises(ValueError):
+        Settings(drift_share=1.5)
+    with pytest.raises(ValueError):
+        Settings(periodic_every_days=0)
+    with pytest.raises(ValueError):
+        Settings(unknown_field=1)
