@@ -6,7 +6,17 @@ The home comes from `CT_HOME` (default `./.ct`); its `settings.json` configures 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ct_assets.defs import automation, champion, evaluation, features, ingest, monitoring, training
+from ct_assets.defs import (
+    automation,
+    champion,
+    drift,
+    evaluation,
+    features,
+    ingest,
+    performance,
+    predictions,
+    training,
+)
 from ct_assets.defs.jobs import ingest_job, retrain_job
 from ct_assets.home import Home, default_home
 from ct_assets.resources import (
@@ -22,8 +32,8 @@ settings = Settings.load(home.root)
 duckdb = DuckDBResource(database=str(home.db))
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, features, monitoring, training, evaluation,
-                                        champion]),
+    assets=dg.load_assets_from_modules([ingest, features, predictions, drift, performance,
+                                        training, evaluation, champion]),
     jobs=[ingest_job, retrain_job],
     sensors=[automation.drift_retrain_sensor],
     schedules=[automation.daily_ingest_schedule, automation.periodic_retrain_schedule],

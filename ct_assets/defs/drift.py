@@ -1,46 +1,16 @@
-"""Monitoring: what the champion scored each day, how far the day drifted, how well it did."""
+"""Monitoring, part two: each day compared with the champion's reference profile."""
 
-import datetime as dt
 import json
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from ct_assets.defs.features import features
 from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.predictions import CHAMPION, predictions_log
 from ct_assets.drift import DriftThresholds, ReferenceProfile
 from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.store.point_in_time import end_of
-from ct_assets.training import TrainedModel, evaluate
-
-CHAMPION = dg.AssetKey("champion_model")
-
-
-@dg.asset(partitions_def=daily, deps=[features, CHAMPION], group_name="monitoring",
-          kinds={"duckdb", "lightgbm"})
-def predictions_log(context: dg.AssetExecutionContext, store: FeatureStoreResource,
-                    registry: RegistryResource) -> dg.MaterializeResult:
-    """The champion's scores for every event of the day, with the model version that made them.
-
-    This is the record of what production saw and answered; monitoring joins it with labels as
-    they arrive, so realised performance is measured on the scores actually given.
-    """
-    day = day_of(context)
-    with registry.open() as reg:
-        champion = reg.champion()
-    if champion is None:
-        return dg.MaterializeResult(metadata={"rows": 0, "reason": "no champion yet"})
-    model = TrainedModel.load(Path(champion.artifact_path), champion.feature_schema)
-    with store.open() as fs:
-        rows = fs.read_partition("features", day)
-        log = rows[["entity_id", "event_ts"]].assign(
-            model_version=champion.version, score=model.predict(rows), source="batch")
-        written = fs.replace_partition("predictions", day, log)
-    return dg.MaterializeResult(metadata={
-        "rows": written, "model_version": champion.version,
-        "mean_score": float(log["score"].mean()),
-    })
 
 
 @dg.asset(partitions_def=daily, deps=[features, predictions_log, CHAMPION],
@@ -98,25 +68,3 @@ def _no_champion_report(labels_known: int) -> dg.MaterializeResult:
         check_results=[dg.AssetCheckResult(check_name="dataset_drift", passed=True,
                                            description="no champion yet")],
     )
-
-
-@dg.asset(partitions_def=daily, deps=[predictions_log], group_name="monitoring",
-          kinds={"duckdb", "sklearn"})
-def performance_report(context: dg.AssetExecutionContext, project: ProjectResource,
-                       store: FeatureStoreResource) -> dg.MaterializeResult:
-    """Realised performance: the scores actually given, against the labels known by this day.
-
-    Covers events of the last `perf_window_days` days whose labels have arrived; with late labels
-    the most recent days are thin, which the row count shows.
-    """
-    day, settings = day_of(context), project.settings
-    until = end_of(day)
-    with store.open() as fs:
-        scored = fs.scored_labels(until - dt.timedelta(days=settings.perf_window_days), until)
-        try:
-            metrics = evaluate(scored["label"], scored["score"], settings.task)
-        except ValueError as exc:
-            return dg.MaterializeResult(metadata={"rows": len(scored), "reason": str(exc)})
-        versions = ",".join(sorted(scored["model_version"].unique()))
-        fs.replace_partition("performance", day, pd.DataFrame([{**metrics, "models": versions}]))
-    return dg.MaterializeResult(metadata={**metrics, "models": versions})

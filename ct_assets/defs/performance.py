@@ -1,0 +1,34 @@
+"""Monitoring, part three: realised performance of the scores given, as labels arrive."""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.predictions import predictions_log
+from ct_assets.resources import FeatureStoreResource, ProjectResource
+from ct_assets.store.point_in_time import end_of
+from ct_assets.training import evaluate
+
+
+@dg.asset(partitions_def=daily, deps=[predictions_log], group_name="monitoring",
+          kinds={"duckdb", "sklearn"})
+def performance_report(context: dg.AssetExecutionContext, project: ProjectResource,
+                       store: FeatureStoreResource) -> dg.MaterializeResult:
+    """Realised performance: the scores actually given, against the labels known by this day.
+
+    Covers events of the last `perf_window_days` days whose labels have arrived; with late labels
+    the most recent days are thin, which the row count shows.
+    """
+    day, settings = day_of(context), project.settings
+    until = end_of(day)
+    with store.open() as fs:
+        scored = fs.scored_labels(until - dt.timedelta(days=settings.perf_window_days), until)
+        try:
+            metrics = evaluate(scored["label"], scored["score"], settings.task)
+        except ValueError as exc:
+            return dg.MaterializeResult(metadata={"rows": len(scored), "reason": str(exc)})
+        versions = ",".join(sorted(scored["model_version"].unique()))
+        fs.replace_partition("performance", day, pd.DataFrame([{**metrics, "models": versions}]))
+    return dg.MaterializeResult(metadata={**metrics, "models": versions})
