@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from ct_assets.defs import (
     automation,
     champion,
+    contender,
     drift,
     evaluation,
     features,
@@ -33,7 +34,7 @@ duckdb = DuckDBResource(database=str(home.db))
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, features, predictions, drift, performance,
-                                        training, evaluation, champion]),
+                                        training, contender, evaluation, champion]),
     jobs=[ingest_job, retrain_job],
     sensors=[automation.drift_retrain_sensor],
     schedules=[automation.daily_ingest_schedule, automation.periodic_retrain_schedule],

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ct_assets.errors import CTError
 
 SETTINGS_FILE = "settings.json"
+TASK_METRICS = {"binary": ("roc_auc", "pr_auc", "log_loss", "brier"), "regression": ("rmse", "mae")}
 
 
 class Settings(BaseModel):
@@ -28,8 +30,15 @@ class Settings(BaseModel):
     task: str = Field("binary", pattern="^(binary|regression)$")
     metric: str = Field("roc_auc", description="Metric that gates promotion and is reported.")
 
-    window_days: int = Field(28, gt=0, description="Training window: the last N days of events.")
+    window: Literal["fixed", "dynamic"] = Field(
+        "dynamic", description="fixed: the last `window_days` days; dynamic: the best candidate.")
+    window_days: int = Field(28, ge=0, description="Fixed training window in days (0: all).")
+    candidate_windows: list[int] = Field(
+        [7, 14, 30, 60, 0], min_length=1,
+        description="Dynamic windows in days (0: all history), each scored on the holdout.")
     holdout_days: int = Field(7, gt=0, description="Most recent labelled days kept for evaluation.")
+    min_holdout_rows: int = Field(2000, ge=1, description="The holdout widens until this many.")
+    min_holdout_positives: int = Field(50, ge=0, description="...and this many positives.")
     min_train_rows: int = Field(5000, gt=0, description="Fewer labelled rows: no contender.")
     warmup_days: int = Field(14, gt=0, description="Days of events before the first model.")
 
@@ -49,6 +58,28 @@ class Settings(BaseModel):
     gate_min_improvement: float = Field(
         0.0, description="Minimum change of the metric over the champion on the same holdout."
     )
+    gate_min_relative_improvement: float = Field(
+        0.0, ge=0, description="Minimum change relative to the champion's value (0.01 = 1%)."
+    )
+    gate_confidence: float = Field(
+        0.95, gt=0.5, lt=1, description="Confidence of the bootstrap lower bound on the change."
+    )
+    bootstrap_resamples: int = Field(400, ge=50, description="Paired bootstrap resamples.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_metric(cls, data):
+        if isinstance(data, dict) and "metric" not in data:
+            data = {**data, "metric": TASK_METRICS.get(data.get("task", "binary"), ("",))[0]}
+        return data
+
+    @model_validator(mode="after")
+    def _metric_fits_task(self) -> Settings:
+        allowed = TASK_METRICS[self.task]
+        if self.metric not in allowed:
+            raise ValueError(f"metric {self.metric!r} does not fit task {self.task!r}; "
+                             f"use one of {', '.join(allowed)}")
+        return self
 
     def save(self, home: Path) -> None:
         (home / SETTINGS_FILE).write_text(self.model_dump_json(indent=2))

@@ -7,6 +7,7 @@ BentoML store.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -30,7 +31,8 @@ def ct(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def home(tmp_path_factory):
     root = tmp_path_factory.mktemp("home")
     Settings(rows_per_day=1200, warmup_days=8, min_train_rows=3000, min_new_labels=1500,
-             drift_share=0.2, cooldown_days=4, periodic_every_days=10).save(root)
+             drift_share=0.2, cooldown_days=4, periodic_every_days=10, window="fixed",
+             gate_floor=0.55).save(root)
     run = ct("demo", "--days", str(DAYS), "--home", str(root))
     return root, run.stdout
 
@@ -110,3 +112,34 @@ def test_rerun_resumes_instead_of_repeating(home, instance):
     out = ct("demo", "--days", str(DAYS), "--home", str(home[0])).stdout
     assert f"({DAYS} already done)" in out
     assert len(instance.get_runs()) == before
+
+
+def test_a_retrain_with_too_few_labels_makes_no_contender(home, instance, tmp_path):
+    before = json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
+    config = tmp_path / "run.yaml"
+    config.write_text('ops:\n  training_set:\n    config:\n      cutoff: "2025-01-02"\n')
+    env = {**os.environ, "CT_HOME": str(home[0]), "DAGSTER_HOME": str(home[0] / "dagster")}
+    done = subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "ct_assets.definitions",
+         "-j", "retrain_job", "-c", str(config), "--tags", '{"ct/trigger": "manual", '
+         '"ct/reason": "test: too early"}'], capture_output=True, text=True, env=env,
+        timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
+    assert after == before  # no contender, champion unchanged
+    latest = instance.fetch_materializations(dg.AssetKey("training_set"), limit=1).records[0]
+    status = latest.asset_materialization.metadata["status"].value
+    assert status.startswith("only ") and "labelled rows" in status and "2025-01-02" in status
+
+
+def test_rollback_restores_the_previous_champion_and_history_shows_both(home, registry):
+    promoted = [h["version"] for h in registry["champion_history"]]
+    assert len(promoted) >= 2
+    out = json.loads(ct("registry", "rollback", "--home", str(home[0]), "--json").stdout)
+    assert out == {**out, "champion": promoted[-2], "previous": promoted[-1]}
+    after = json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
+    history = after["champion_history"]
+    assert [h["version"] for h in history] == [*promoted, promoted[-2]]
+    assert history[-1]["reason"] == f"rollback from {promoted[-1]}"
+    champion = [v for v in after["versions"] if v["status"] == "champion"]
+    assert [v["version"] for v in champion] == [promoted[-2]] and champion[0]["bento_tag"]

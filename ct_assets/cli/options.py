@@ -19,10 +19,24 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print data a
 @contextmanager
 def read_only(paths: Home) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the home's database, or one clear line about why not."""
+    with _connect(paths, read_only=True) as con:
+        yield con
+
+
+@contextmanager
+def read_write(paths: Home) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writing connection; DuckDB has one writer, so a running demo makes this fail clearly."""
+    with _connect(paths, read_only=False) as con:
+        yield con
+
+
+@contextmanager
+def _connect(paths: Home, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
-        con = duckdb.connect(str(paths.db), read_only=True)
+        con = duckdb.connect(str(paths.db), read_only=read_only)
     except duckdb.IOException as exc:
-        raise CTError(f"cannot open {paths.db} ({exc}); is a demo still running?") from None
+        first = str(exc).splitlines()[0]
+        raise CTError(f"cannot open {paths.db} ({first}); is a demo still running?") from None
     try:
         yield con
     finally:

@@ -1,13 +1,12 @@
 """The champion: promotion in the registry, then the champion packaged as a BentoML bento."""
 
 import time
-from pathlib import Path
 
 import dagster as dg
 
 from ct_assets.defs.evaluation import contender_evaluation
+from ct_assets.registry.packaging import package
 from ct_assets.resources import ProjectResource, RegistryResource
-from ct_assets.serving import build_bento, save_champion
 
 
 @dg.asset(ins={"contender_evaluation": dg.AssetIn(contender_evaluation.key)},
@@ -42,16 +41,11 @@ def champion_bento(context: dg.AssetExecutionContext, champion_model: str,
     bento starts), so a bento always serves the model it was built for.
     """
     paths = project.paths
-    with registry.open() as reg:
-        record = reg.get(champion_model)
     started = time.perf_counter()
-    model_tag = save_champion(Path(record.artifact_path), record.version, record.feature_schema,
-                              record.sha256, record.metrics, paths.bentoml)
-    bento_tag = build_bento(model_tag, paths.bentoml, paths.builds / record.version)
     with registry.open() as reg:
-        reg.update(record.version, model_tag=model_tag, bento_tag=bento_tag)
+        record = package(reg, reg.get(champion_model), paths)
     return dg.MaterializeResult(metadata={
-        "version": record.version, "model_tag": model_tag, "bento_tag": bento_tag,
+        "version": record.version, "model_tag": record.model_tag, "bento_tag": record.bento_tag,
         "build_seconds": round(time.perf_counter() - started, 1),
         "serve": dg.MetadataValue.md(f"`CT_HOME={paths.root} ct serve`"),
     })

@@ -6,22 +6,15 @@ import dagster as dg
 from pydantic import Field
 
 from ct_assets.defs.features import features
-from ct_assets.registry import ModelVersion
-from ct_assets.resources import (
-    EventSourceResource,
-    FeatureStoreResource,
-    ProjectResource,
-    RegistryResource,
-)
+from ct_assets.resources import EventSourceResource, FeatureStoreResource, ProjectResource
 from ct_assets.store import point_in_time
-from ct_assets.training import TrainedModel
-from ct_assets.training.reference import reference_profiles
-from ct_assets.training.snapshots import holdout_split, load_snapshot
+from ct_assets.store.point_in_time import ALL_HISTORY
+from ct_assets.training.snapshots import plan_holdout, problems, split_at
 
 
 class TrainingConfig(dg.Config):
     cutoff: str = Field("", description="Last data day (ISO date); empty means the newest day.")
-    window_days: int = Field(0, description="Days of history; 0 means the `window_days` setting.")
+    window_days: int = Field(-1, description="Days of history (0: all); -1 means the settings'.")
 
 
 @dg.asset(deps=[features], group_name="training", kinds={"duckdb", "pandas"})
@@ -31,65 +24,37 @@ def training_set(context: dg.AssetExecutionContext, config: TrainingConfig,
     """The rows a contender may learn from: events before the cutoff whose labels were known by it.
 
     Labels that arrive after the cutoff are invisible here, exactly as they were in production on
-    that day. The output is the snapshot's recipe (cutoff, window, feature version) and its id;
-    the rows stay in the feature store and are rebuilt from the recipe.
+    that day. The most recent days form the holdout (widened until it has enough labelled rows).
+    The output is the snapshot's recipe; the rows stay in the feature store, are rebuilt from
+    it, and are recorded under their snapshot id. A set no model can be trained from says why
+    in `problem`, and the retrain stops there with the champion unchanged.
     """
     settings = project.settings
+    window = config.window_days if config.window_days >= 0 else (
+        settings.window_days if settings.window == "fixed"
+        else (ALL_HISTORY if ALL_HISTORY in settings.candidate_windows
+              else max(settings.candidate_windows)))
     with store.open() as fs:
         days = fs.days("features")
         if not days:
             raise dg.Failure("the feature store is empty: materialize `features` first")
         cutoff = dt.date.fromisoformat(config.cutoff) if config.cutoff else days[-1]
-        window = config.window_days or settings.window_days
         snapshot = point_in_time(fs.con, cutoff, window, source.feature_set.version)
-    rows, positives = len(snapshot.frame), int(snapshot.frame["label"].sum())
-    if rows < settings.min_train_rows:
-        raise dg.Failure(
-            f"only {rows} labelled rows known at cutoff {cutoff} in the last {window} days; "
-            f"min_train_rows is {settings.min_train_rows}", metadata={"rows": rows})
-    recipe = {"cutoff": str(cutoff), "window_days": window,
-              "feature_version": snapshot.feature_version, "snapshot_id": snapshot.snapshot_id}
+        holdout_start = plan_holdout(snapshot.frame, cutoff, settings.holdout_days,
+                                     settings.min_holdout_rows, settings.min_holdout_positives)
+        fs.record_snapshot(snapshot, holdout_start)
+    train, holdout = split_at(snapshot.frame, holdout_start)
+    described = "all history" if window == ALL_HISTORY else f"the last {window} days"
+    problem = problems(train, holdout, f"{described} to {cutoff}", settings.task,
+                       settings.min_train_rows)
+    if problem:
+        context.log.warning(f"no contender: {problem}")
+    recipe = {"cutoff": str(cutoff), "window_days": window, "snapshot_id": snapshot.snapshot_id,
+              "feature_version": snapshot.feature_version,
+              "holdout_start": str(holdout_start), "problem": problem}
     return dg.Output(recipe, metadata={
-        **recipe, "rows": rows, "positives": positives, "window_start": str(snapshot.window_start),
-        "label_lag_days_median": float(
-            (snapshot.frame["label_ts"] - snapshot.frame["event_ts"]).dt.days.median()),
-    })
-
-
-@dg.asset(group_name="training", kinds={"lightgbm"})
-def contender_model(context: dg.AssetExecutionContext, training_set: dict,
-                    project: ProjectResource, source: EventSourceResource,
-                    store: FeatureStoreResource, registry: RegistryResource) -> dg.Output[str]:
-    """A LightGBM model trained on the training set, minus its most recent days (the holdout).
-
-    Recorded in the registry as a contender with its lineage: cutoff, window, snapshot id,
-    feature version, the reference profile that drift monitoring will compare days with, the
-    artifact's sha256 and this Dagster run.
-    """
-    settings = project.settings
-    with store.open() as fs:
-        snapshot = load_snapshot(fs.con, training_set)
-    train, holdout = holdout_split(snapshot, settings.holdout_days)
-    feature_set = source.feature_set
-    schema = feature_set.schema
-    model = TrainedModel.fit(train, schema, settings.task)
-    profile = reference_profiles(model, holdout, feature_set.monitored)
-    tags = context.run.tags
-    with registry.open() as reg:
-        version, _ = reg.next_version()
-        sha = model.save(project.paths.models / version / "model.txt")
-        reg.register(ModelVersion(
-            version=version, task=settings.task, metric=settings.metric,
-            cutoff=snapshot.cutoff, window_days=snapshot.window_days,
-            window_start=snapshot.window_start, snapshot_id=snapshot.snapshot_id,
-            feature_version=snapshot.feature_version, n_rows=len(train),
-            feature_schema=model.schema, profile=profile,
-            artifact_path=str(project.paths.models / version / "model.txt"), sha256=sha,
-            run_id=context.run_id, trigger=tags.get("ct/trigger", "manual"),
-            reason=tags.get("ct/reason", "materialized by hand")))
-    top = sorted(model.importances().items(), key=lambda kv: -kv[1])[:5]
-    return dg.Output(version, metadata={
-        "version": version, "train_rows": len(train), "holdout_rows": len(holdout),
-        "best_iteration": model.booster.best_iteration, "sha256": sha,
-        "top_features": ", ".join(f"{k} ({v:.2f})" for k, v in top),
+        **{k: v for k, v in recipe.items() if v is not None}, "rows": len(snapshot.frame),
+        "train_rows": len(train), "holdout_rows": len(holdout),
+        "positives": int(snapshot.frame["label"].sum()) if len(snapshot.frame) else 0,
+        "window_start": str(snapshot.window_start), "status": problem or "ok",
     })

@@ -106,7 +106,8 @@ class Registry:
     def promote(self, version: str, day: dt.date, reason: str, run_id: str | None = None) -> None:
         """Make `version` the champion from `day` on; the old champion is archived atomically."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        self.get(version)
+        if self.get(version).status == "champion":
+            raise CTError(f"{version} is already the champion")
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute(
@@ -122,11 +123,25 @@ class Registry:
             self.con.execute("ROLLBACK")
             raise
 
+    def rollback_target(self) -> ModelVersion:
+        """The champion before the current one, per the alias history."""
+        history = self.history()
+        if len(history) < 2:
+            raise CTError("no previous champion to roll back to "
+                          f"({len(history)} champion(s) in the history)")
+        current = history[-1]["version"]
+        earlier = [h["version"] for h in history[:-1] if h["version"] != current]
+        if not earlier:
+            raise CTError(f"every earlier champion was {current}; nothing to roll back to")
+        return self.get(earlier[-1])
+
     def history(self) -> list[dict]:
         rows = self.con.execute(
-            "SELECT alias, version, day, since, until, reason, run_id FROM aliases ORDER BY since"
-        ).df()
-        return json.loads(rows.to_json(orient="records", date_format="iso"))
+            "SELECT alias, version, CAST(day AS VARCHAR) AS day, CAST(since AS VARCHAR) AS since,"
+            " CAST(until AS VARCHAR) AS until, reason, run_id FROM aliases ORDER BY since"
+        ).fetchall()
+        names = ("alias", "version", "day", "since", "until", "reason", "run_id")
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _select(self, where: str, params: list) -> list[ModelVersion]:
         names = [f.name for f in fields(ModelVersion)]

@@ -67,6 +67,29 @@ class FeatureStore:
             if name not in have:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
 
+    def record_snapshot(self, snapshot, holdout_start) -> None:
+        """Remember a training snapshot's recipe under its id, so it can be rebuilt from the id."""
+        self.con.execute("""CREATE TABLE IF NOT EXISTS training_sets (
+            snapshot_id VARCHAR PRIMARY KEY, cutoff DATE, window_days INTEGER,
+            feature_version VARCHAR, holdout_start TIMESTAMP, n_rows INTEGER)""")
+        self.con.execute(
+            "INSERT OR REPLACE INTO training_sets VALUES (?, ?, ?, ?, ?, ?)",
+            [snapshot.snapshot_id, snapshot.cutoff, snapshot.window_days,
+             snapshot.feature_version, pd.Timestamp(holdout_start).to_pydatetime(),
+             len(snapshot.frame)])
+
+    def snapshot_recipe(self, snapshot_id: str) -> dict:
+        """The recipe recorded for `snapshot_id` (KeyError naming it when there is none)."""
+        rows = (self.con.execute("SELECT * FROM training_sets WHERE snapshot_id = ?",
+                                 [snapshot_id]).df() if self.has_table("training_sets") else [])
+        if len(rows) == 0:
+            raise KeyError(f"no training snapshot {snapshot_id!r} in the feature store")
+        row = rows.iloc[0]
+        return {"snapshot_id": snapshot_id, "cutoff": str(row["cutoff"].date()),
+                "window_days": int(row["window_days"]),
+                "feature_version": row["feature_version"],
+                "holdout_start": str(row["holdout_start"])}
+
     def read_partition(self, table: str, day: dt.date) -> pd.DataFrame:
         if not self.has_table(table):
             return pd.DataFrame()

@@ -17,6 +17,8 @@ import pandas as pd
 
 from ct_assets.store.featurestore import table_exists
 
+ALL_HISTORY = 0  # a window of 0 days: every labelled event before the cutoff
+
 
 def end_of(day: dt.date) -> dt.datetime:
     """The first instant after `day`: the cutoff time of a day."""
@@ -34,13 +36,15 @@ class TrainingSnapshot:
 
     @property
     def window_start(self) -> dt.date:
+        """First day the window admits (window_days 0: the whole history, from its first day)."""
+        if self.window_days == ALL_HISTORY:
+            return self.frame["event_ts"].min().date() if len(self.frame) else self.cutoff
         return self.cutoff - dt.timedelta(days=self.window_days - 1)
 
     @property
     def snapshot_id(self) -> str:
         digest = hashlib.sha256(
-            f"{self.feature_version}|{self.window_start}|{self.cutoff}|".encode()
-        )
+            f"{self.feature_version}|{self.window_days}|{self.cutoff}|".encode())
         digest.update(pd.util.hash_pandas_object(self.frame, index=False).to_numpy().tobytes())
         return "ts-" + digest.hexdigest()[:16]
 
@@ -48,8 +52,9 @@ class TrainingSnapshot:
 def point_in_time(
     con: duckdb.DuckDBPyConnection, cutoff: dt.date, window_days: int, feature_version: str
 ) -> TrainingSnapshot:
-    """Build the training set for `cutoff` over the last `window_days` days of events."""
-    start = dt.datetime.combine(cutoff - dt.timedelta(days=window_days - 1), dt.time())
+    """Build the training set for `cutoff` over the last `window_days` days of events (0: all)."""
+    start = (dt.datetime(1970, 1, 1) if window_days == ALL_HISTORY else
+             dt.datetime.combine(cutoff - dt.timedelta(days=window_days - 1), dt.time()))
     until = end_of(cutoff)
     if not (table_exists(con, "features") and table_exists(con, "labels")):
         return TrainingSnapshot(cutoff, window_days, feature_version, pd.DataFrame(

@@ -1,4 +1,8 @@
-"""Rebuilding a training snapshot from its recipe, and splitting off its holdout."""
+"""A training snapshot's recipe: rebuilding it, sizing its holdout, and refusing bad ones.
+
+The recipe (cutoff, window, feature version, snapshot id, holdout start) is what the Dagster
+assets pass along; the rows stay in the feature store and are rebuilt, and verified, from it.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +25,48 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, recipe: dict) -> TrainingSnaps
     return snapshot
 
 
+def plan_holdout(frame: pd.DataFrame, cutoff: dt.date, holdout_days: int, min_rows: int,
+                 min_positives: int = 0) -> pd.Timestamp:
+    """Start of the holdout: the last `holdout_days` days, widened a day at a time until it has
+    `min_rows` rows and `min_positives` positives (labels of recent events are still sparse),
+    but never past half of the snapshot."""
+    start = pd.Timestamp(cutoff - dt.timedelta(days=holdout_days - 1))
+    earliest = frame["event_ts"].quantile(0.5) if len(frame) else start
+    while start > earliest:
+        recent = frame[frame["event_ts"] >= start]
+        if len(recent) >= min_rows and recent["label"].sum() >= min_positives:
+            break
+        start -= pd.Timedelta(days=1)
+    return start
+
+
+def split_at(frame: pd.DataFrame, holdout_start) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows before the holdout, and the holdout itself.
+
+    A champion trained at an earlier cutoff never saw these events either: its own training
+    rows ended where its own (earlier) holdout began.
+    """
+    recent = frame["event_ts"] >= pd.Timestamp(holdout_start)
+    return frame[~recent], frame[recent]
+
+
 def holdout_split(snapshot: TrainingSnapshot, holdout_days: int
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows before the holdout, and the holdout: events of the last `holdout_days` days.
+    """Rows before the holdout, and the holdout: events of the last `holdout_days` days."""
+    return split_at(snapshot.frame, snapshot.cutoff - dt.timedelta(days=holdout_days - 1))
 
-    A champion trained at an earlier cutoff never saw these events either, because its own
-    training rows ended before its own (earlier) holdout began.
-    """
-    start = pd.Timestamp(snapshot.cutoff - dt.timedelta(days=holdout_days - 1))
-    recent = snapshot.frame["event_ts"] >= start
-    return snapshot.frame[~recent], snapshot.frame[recent]
+
+def problems(train: pd.DataFrame, holdout: pd.DataFrame, window: str, task: str,
+             min_train_rows: int) -> str | None:
+    """Why no contender can be trained from this split, in one sentence, or None."""
+    if len(train) < min_train_rows:
+        return (f"only {len(train)} labelled rows before the holdout in {window}; "
+                f"min_train_rows is {min_train_rows}")
+    if holdout.empty:
+        return f"the holdout is empty ({window}): no labelled recent events to evaluate on"
+    if task == "binary":
+        for name, rows in (("training rows", train), ("holdout", holdout)):
+            classes = rows["label"].unique()
+            if len(classes) < 2:
+                return f"the {name} hold one class only ({classes[0]:g}) in {window}"
+    return None

@@ -1,0 +1,77 @@
+"""Promotion gates with a real paired bootstrap: each gate blocks and passes, worse never wins."""
+
+import numpy as np
+import pytest
+
+from ct_assets.training import promotion_gates
+from ct_assets.training.bootstrap import paired_improvement
+from ct_assets.training.metrics import evaluate
+
+
+def scores(n=4000, seed=0, signal=1.0):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.2).astype(float)
+    return y, 1 / (1 + np.exp(-(signal * (2 * y - 1) + rng.normal(size=n))))
+
+
+def gate(y, contender, champion, **kwargs):
+    metric = kwargs.pop("metric", "roc_auc")
+    improvement = paired_improvement(metric, y, contender, champion)
+    c, ch = (evaluate(y, s)[metric] for s in (contender, champion))
+    return promotion_gates(metric, c, ch, floor=kwargs.pop("floor", 0.5),
+                           min_improvement=kwargs.pop("min_improvement", 0.0),
+                           improvement=improvement, **kwargs), improvement
+
+
+def test_bootstrap_gate_blocks_an_improvement_within_the_noise():
+    y, champion = scores()
+    rng = np.random.default_rng(1)
+    contender = np.clip(champion + rng.normal(scale=0.02, size=len(y)), 1e-3, 1 - 1e-3)
+    decision, improvement = gate(y, contender, champion)
+    assert improvement.low < 0 < improvement.low + 0.05
+    assert not decision.gates["bootstrap"] and not decision.passed
+    assert "bootstrap lower bound" in decision.reason
+
+
+def test_bootstrap_gate_passes_a_clearly_better_contender():
+    y, champion = scores(signal=0.6)
+    _, better = scores(signal=1.5)
+    decision, improvement = gate(y, better, champion)
+    assert improvement.low > 0.02
+    assert decision.passed and decision.gates == {"floor": True, "min_improvement": True,
+                                                  "bootstrap": True}
+
+
+def test_relative_change_gate_blocks_and_passes():
+    y, champion = scores(signal=0.6)
+    _, better = scores(signal=0.9)
+    blocked, _ = gate(y, better, champion, min_relative_improvement=0.5)
+    assert not blocked.gates["min_improvement"] and "by" in blocked.reason
+    passed, _ = gate(y, better, champion, min_relative_improvement=0.01)
+    assert passed.gates["min_improvement"]
+
+
+def test_lower_is_better_metric_uses_the_right_direction():
+    y, champion = scores(signal=0.6)
+    _, better = scores(signal=1.5)
+    decision, improvement = gate(y, better, champion, metric="log_loss", floor=1.0)
+    assert improvement.value > 0 and decision.passed
+    worse, _ = gate(y, champion, better, metric="log_loss", floor=1.0)
+    assert not worse.passed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_worse_contender_is_never_promoted(seed):
+    y, champion = scores(seed=seed, signal=1.2)
+    rng = np.random.default_rng(seed + 100)
+    worse = np.clip(champion + rng.normal(scale=0.3, size=len(y)), 1e-3, 1 - 1e-3)  # less signal
+    decision, _ = gate(y, worse, champion)
+    assert evaluate(y, worse)["roc_auc"] < evaluate(y, champion)["roc_auc"]
+    assert not decision.passed
+
+
+def test_first_model_needs_the_floor_only():
+    y, model = scores()
+    auc = evaluate(y, model)["roc_auc"]
+    assert promotion_gates("roc_auc", auc, None, floor=0.6, min_improvement=0.5).passed
+    assert not promotion_gates("roc_auc", auc, None, floor=0.99, min_improvement=0.0).passed
