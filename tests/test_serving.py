@@ -1,14 +1,16 @@
-"""Serving: champion in the BentoML store, bento pinned to its exact tag, a real HTTP server.
+"""Serving, below HTTP: the champion in the BentoML store, the bento pinned to its exact tag,
+the request path of the service (validation and scoring matrix) against LightGBM's own.
 
-One module-scoped server (`bentoml serve <bento tag>` in a subprocess, killed by PID in the
-fixture teardown) is shared by the HTTP tests; two more start for the probe and the
-tampered-artifact tests. The module takes ~15-25 s.
+Two servers start here, for the pre-deploy probe and the tampered-artifact test; the HTTP tests
+share one `ct serve` process in test_serving_http.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+import sys
 import time
 
 import lightgbm as lgb
@@ -25,8 +27,14 @@ from ct_assets.serving import (
     records_from_frame,
     save_champion,
     sha256_file,
+    training_info,
 )
+from ct_assets.serving.build import BENTOS_DIR, bento_exists
+from ct_assets.serving.sanity import sanity_scores
 from ct_assets.serving.server import BentoServer
+
+sys.path.insert(0, str(BENTOS_DIR))  # the service's own modules, importable without a server
+from ct_records import Records  # noqa: E402
 
 SCHEMA = {
     "task": "binary",
@@ -55,7 +63,8 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def built(tmp_path_factory):
+    """A small model (NaNs, one categorical) saved and built into a bento; no server."""
     root = tmp_path_factory.mktemp("serving")
     df = _frame(500, 0)
     y = (
@@ -74,34 +83,20 @@ def served(tmp_path_factory):
     times["save"] = time.perf_counter() - t0
     bento = build_bento(tag, home, root / "build")
     times["build"] = time.perf_counter() - t0 - times["save"]
-    server = BentoServer(bento, home, env={"CT_PREDICTION_LOG_DIR": str(root / "predlog")})
-    t1 = time.perf_counter()
-    try:
-        server.start(timeout=90)
-        times["ready"] = time.perf_counter() - t1
-        print(f"\nserving timings (s): {json.dumps({k: round(v, 2) for k, v in times.items()})}")
-        yield {
-            "root": root,
-            "home": home,
-            "tag": tag,
-            "bento": bento,
-            "server": server,
-            "booster": booster,
-            "model_path": model_path,
-        }
-    finally:
-        server.stop()
+    print(f"\nserving timings (s): {json.dumps({k: round(v, 2) for k, v in times.items()})}")
+    return {"root": root, "home": home, "tag": tag, "bento": bento, "booster": booster,
+            "model_path": model_path}
 
 
-def test_save_is_idempotent_and_exact(served):
-    tag, home, path = served["tag"], served["home"], served["model_path"]
+def test_save_is_idempotent_and_exact(built):
+    tag, home, path = built["tag"], built["home"], built["model_path"]
     assert tag.startswith("ct_champion:") and not tag.endswith(":latest")
     assert save_champion(path, "v3", SCHEMA, sha256_file(path), {"auc": 0.8}, home) == tag
     assert find_champion("v3", home) == tag and find_champion("v9", home) is None
 
 
-def test_save_rejects_bad_sha_and_schema(served, tmp_path):
-    path = served["model_path"]
+def test_save_rejects_bad_sha_and_schema(built, tmp_path):
+    path = built["model_path"]
     with pytest.raises(ValueError, match="sha256"):
         save_champion(path, "v4", SCHEMA, "0" * 64, {}, tmp_path)
     with pytest.raises(ValueError, match="schema"):
@@ -110,86 +105,66 @@ def test_save_rejects_bad_sha_and_schema(served, tmp_path):
         )
 
 
-def test_bento_pins_exact_model_tag(served):
-    pinned = pinned_model(served["bento"], served["home"])
-    assert pinned["model_tag"] == served["tag"]
-    assert pinned["sha256"] == sha256_file(served["model_path"])
-    assert bento_for("v3", served["home"]) == served["bento"]
+def test_bento_pins_exact_model_tag(built):
+    pinned = pinned_model(built["bento"], built["home"])
+    assert pinned["model_tag"] == built["tag"]
+    assert pinned["sha256"] == sha256_file(built["model_path"])
+    assert bento_for("v3", built["home"]) == built["bento"]
     assert (
-        build_bento(served["tag"], served["home"], served["root"] / "build2") == served["bento"]
+        build_bento(built["tag"], built["home"], built["root"] / "build2") == built["bento"]
     )  # reused
     with pytest.raises(ValueError, match="exact"):
-        build_bento("ct_champion:latest", served["home"], served["root"] / "build3")
+        build_bento("ct_champion:latest", built["home"], built["root"] / "build3")
 
 
-def test_predict_matches_in_process_scores(served):
+def test_request_path_scores_exactly_like_lightgbm_pandas_path(built):
+    """The service's numpy matrix (dict-mapped category codes, null and unseen as NaN) gives
+    LightGBM's pandas-path scores, including missing values and an unseen category."""
+    booster = built["booster"]
+    categories = dict(zip(["merchant"], booster.pandas_categorical, strict=True))
+    records = Records(booster.feature_name(), categories, max_batch=1000)
     df = _frame(300, 7)
-    status, body = served["server"].predict(_records(df))
-    assert status == 200, body
-    assert body["model_version"] == "v3" and body["feature_version"] == "fv-test"
-    np.testing.assert_allclose(body["scores"], served["booster"].predict(df), rtol=0, atol=1e-9)
-    lines = [
-        json.loads(ln) for p in (served["root"] / "predlog").glob("*.jsonl") for ln in p.open()
-    ]
-    assert len(lines) >= 300 and lines[0]["model_version"] == "v3"
+    recs = _records(df) + [{"amount": None, "age": 30, "merchant": "zz-new"}]
+    rows = records.validate(json.dumps({"records": recs}).encode())
+    x, unseen = records.matrix(rows)
+    expected = booster.predict(df).tolist() + [booster.predict(pd.DataFrame(
+        {"amount": [np.nan], "age": [30.0], "merchant": pd.Categorical([None], categories=CATS)}
+    ))[0]]
+    assert booster.predict(x).tolist() == expected and unseen == {"merchant": 1}
 
 
-def test_unseen_category_scored_as_missing(served):
-    recs = [
-        {"amount": 0.3, "age": 40, "merchant": "zz-new"},
-        {"amount": 0.3, "age": 40, "merchant": None},
-    ]
-    status, body = served["server"].predict(recs)
-    assert status == 200, body
-    assert body["scores"][0] == body["scores"][1] and body["unseen_categories"] == {"merchant": 1}
+def test_bento_ships_sanity_records_scored_at_build_time(built):
+    pinned = pinned_model(built["bento"], built["home"])
+    sanity = sanity_scores(built["model_path"], ["merchant"])
+    assert pinned["sanity"] == sanity and len(sanity["scores"]) == 3
+    assert sanity["records"][0] == {"amount": None, "age": None, "merchant": None}
+    assert bento_exists(built["bento"], built["home"])
+    assert not bento_exists("ct_champion_service:nosuch", built["home"])
 
 
-@pytest.mark.parametrize(
-    ("record", "field", "kind"),
-    [
-        ({"amount": 1.0, "merchant": "a"}, "records[1].age", "missing"),
-        (
-            {"amount": 1.0, "age": 30, "merchant": "a", "secret": "s3cr3t"},
-            "records[1].secret",
-            "extra_forbidden",
-        ),
-        ({"amount": "s3cr3t", "age": 30, "merchant": "a"}, "records[1].amount", "float_type"),
-        ({"amount": 1.0, "age": 30, "merchant": 7}, "records[1].merchant", "string_type"),
-    ],
-)
-def test_invalid_records_are_400_naming_the_field(served, record, field, kind):
-    ok = {"amount": 1.0, "age": 30, "merchant": "a"}
-    status, body = served["server"].predict([ok, record])
-    assert status == 400
-    assert [(d["field"], d["type"]) for d in body["detail"]] == [(field, kind)]
-    assert "s3cr3t" not in json.dumps(body)
+def test_training_info_comes_from_the_registry_record():
+    class Record:
+        cutoff, window_days, window_start = dt.date(2025, 2, 1), 28, dt.date(2025, 1, 5)
+        snapshot_id, n_rows = "abc", 1000
+
+    assert training_info(Record()) == {"cutoff": "2025-02-01", "window_days": 28,
+                                       "window_start": "2025-01-05", "snapshot_id": "abc",
+                                       "n_rows": 1000}
 
 
-def test_batch_bounds(served):
-    status, body = served["server"].predict([])
-    assert status == 400 and body["detail"][0]["type"] == "too_short"
-
-
-def test_metadata(served):
-    status, body = served["server"].metadata()
-    assert status == 200
-    assert body["model_version"] == "v3" and body["model_tag"] == served["tag"]
-    assert body["schema"] == SCHEMA and body["metrics"] == {"auc": 0.8}
-
-
-def test_tampered_artifact_is_never_served(served, tmp_path):
+def test_tampered_artifact_is_never_served(built, tmp_path):
     home = tmp_path / "bentoml"
-    shutil.copytree(served["home"], home)
-    stored = home / "models" / "ct_champion" / served["tag"].split(":")[1] / "model.txt"
+    shutil.copytree(built["home"], home)
+    stored = home / "models" / "ct_champion" / built["tag"].split(":")[1] / "model.txt"
     stored.write_text(stored.read_text() + "\n")
     with pytest.raises(RuntimeError, match="sha256 mismatch"):
-        BentoServer(served["bento"], home).start(timeout=90)
+        BentoServer(built["bento"], home).start(timeout=90)
     with pytest.raises(RuntimeError, match="sha256"):
-        build_bento(served["tag"], home, tmp_path / "build", reuse=False)
+        build_bento(built["tag"], home, tmp_path / "build", reuse=False)
 
 
-def test_probe_compares_served_and_in_process_scores(served):
+def test_probe_compares_served_and_in_process_scores(built):
     df = _frame(50, 11)
     features = ["amount", "age", "merchant"]
-    report = probe(served["bento"], served["home"], df, served["booster"].predict(df), features)
+    report = probe(built["bento"], built["home"], df, built["booster"].predict(df), features)
     assert report["ok"] and report["n"] == 50 and report["model_version"] == "v3", report

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .sanity import sanity_scores
 from .store import MODEL_FILE, model_store, sha256_file
 
 BENTO_NAME = "ct_champion_service"
@@ -61,6 +62,13 @@ def bento_for(version: str, bentoml_home: str | Path) -> str | None:
     return None
 
 
+def bento_exists(bento_tag: str, bentoml_home: str | Path) -> bool:
+    """Whether the store holds this exact bento (a file check: no bentoml import)."""
+    name, _, version = bento_tag.partition(":")
+    path = Path(bentoml_home) / "bentos" / name / version / "bento.yaml"
+    return bool(version) and path.is_file()
+
+
 def pinned_model(bento_tag: str, bentoml_home: str | Path) -> dict[str, str]:
     """The pinned_model.json shipped inside a built bento."""
     from bentoml._internal.bento.bento import BentoStore
@@ -79,8 +87,9 @@ def build_bento(
 ) -> str:
     """Build a bento serving exactly ``model_tag`` and return the bento's exact tag.
 
-    ``build_dir`` is wiped and refilled with ``bentos/`` plus ``pinned_model.json`` and a
-    ``requirements.txt`` pinned to this environment. With ``reuse`` an existing bento for the
+    ``build_dir`` is wiped and refilled with ``bentos/`` plus ``pinned_model.json`` (the tag,
+    sha256 and sanity records with their expected scores) and a ``requirements.txt`` pinned to
+    this environment. With ``reuse`` an existing bento for the
     same model tag, sha256 and service source is returned without rebuilding.
     """
     if ":" not in model_tag or model_tag.endswith(":latest"):
@@ -88,7 +97,8 @@ def build_bento(
     model = model_store(bentoml_home).get(model_tag)  # raises NotFound
     if str(model.tag) != model_tag:
         raise ValueError(f"{model_tag!r} is not an exact tag (store resolved {model.tag})")
-    sha = sha256_file(model.path_of(model.info.metadata.get("file", MODEL_FILE)))
+    model_file = model.path_of(model.info.metadata.get("file", MODEL_FILE))
+    sha = sha256_file(model_file)
     if sha != model.info.labels.get("sha256"):
         raise RuntimeError(f"stored artifact of {model_tag} does not match its recorded sha256")
     source = Path(source or os.environ.get("CT_BENTOS_DIR") or BENTOS_DIR)
@@ -111,7 +121,8 @@ def build_bento(
             raise ValueError(f"{build_dir} is not empty and not a previous bento build dir")
         shutil.rmtree(build_dir)
     shutil.copytree(source, build_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    pinned = {"model_tag": model_tag, "sha256": sha, "ct_version": version}
+    pinned = {"model_tag": model_tag, "sha256": sha, "ct_version": version,
+              "sanity": sanity_scores(model_file, model.info.metadata["schema"]["categorical"])}
     (build_dir / "pinned_model.json").write_text(json.dumps(pinned, indent=2) + "\n")
     reqs = [f"{p}=={importlib.metadata.version(p)}" for p in RUNTIME_PACKAGES]
     (build_dir / "requirements.txt").write_text("\n".join(reqs) + "\n")

@@ -65,6 +65,13 @@ def _check_schema(schema: dict[str, Any], names: list[str], has_cats: bool) -> N
         )
 
 
+def training_info(record: Any) -> dict[str, Any]:
+    """The training window of a registry record (``ModelVersion``), for ``save_champion``."""
+    keys = ("cutoff", "window_days", "window_start", "snapshot_id", "n_rows")
+    return {k: str(v) if hasattr(v, "isoformat") else v for k in keys
+            if (v := getattr(record, k, None)) is not None}
+
+
 def find_champion(version: str, bentoml_home: str | Path, sha256: str | None = None) -> str | None:
     """Exact tag of the stored ``ct_champion`` for a ct version (and sha), newest first."""
     from bentoml.exceptions import NotFound
@@ -90,9 +97,12 @@ def save_champion(
     sha256: str,
     metrics: dict[str, Any],
     bentoml_home: str | Path,
+    training: dict[str, Any] | None = None,
 ) -> str:
     """Save a LightGBM text model as ``ct_champion`` and return its exact tag.
 
+    ``training`` (cutoff, window_days, window_start, snapshot_id) is shown by the service's
+    ``/metadata``; ``training_info(record)`` makes it from a registry record.
     Idempotent: a stored model with the same ct version and sha256 is reused.
     Raises ValueError when the file's sha256 differs from ``sha256`` or the schema does
     not match the model's features.
@@ -122,6 +132,7 @@ def save_champion(
         "sha256": sha256,
         "feature_version": feature_version,
         "metrics": json.loads(json.dumps(metrics, default=float)),
+        "training": json.loads(json.dumps(training or {}, default=str)),
         "file": MODEL_FILE,
         "framework": "lightgbm",
         "lightgbm_version": lgb_version,

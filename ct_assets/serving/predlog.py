@@ -1,0 +1,84 @@
+"""Reading the service's prediction log (``bentos/ct_predlog.py`` writes it). Pure: no Dagster.
+
+The service appends JSON lines to ``HOME/predictions/predictions-<day>-<pid>-<token>.jsonl``
+and never touches DuckDB; the ``predictions_log`` asset turns one day's files into rows of the
+``predictions`` table with ``source='served'``. A line cut short by a crash (or any line that
+is not a complete record) is skipped and counted, never guessed at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+LOG_DIR_NAME = "predictions"
+ENV_VAR = "CT_PREDICTION_LOG_DIR"  # what the service reads
+REQUIRED = ("request_id", "served_at", "model_version", "score", "record")
+NOT_FEATURES = ("entity_id", "event_ts")
+COLUMNS = ["entity_id", "event_ts", "model_version", "score", "source",
+           "request_id", "served_at", "features"]
+DTYPES = {"entity_id": "str", "event_ts": "datetime64[us]", "model_version": "str",
+          "score": "float64", "source": "str", "request_id": "str",
+          "served_at": "datetime64[us]", "features": "str"}
+
+
+def prediction_log_dir(home_root: str | Path) -> Path:
+    """Where ``ct serve`` tells the service to log, inside the home folder."""
+    return Path(home_root) / LOG_DIR_NAME
+
+
+@dataclass
+class ServedLog:
+    """One day of served predictions: rows for the ``predictions`` table, and what was read."""
+
+    frame: pd.DataFrame
+    files: list[str] = field(default_factory=list)
+    lines: int = 0
+    skipped: int = 0
+
+
+def _utc(text: str) -> dt.datetime:
+    """Naive UTC, as the feature store keeps timestamps."""
+    ts = dt.datetime.fromisoformat(text)
+    return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+def _row(line: bytes) -> tuple | None:
+    """A ``predictions`` row from one log line, or None when the line is not a whole record."""
+    try:
+        rec = json.loads(line)
+        if not isinstance(rec, dict) or any(k not in rec for k in REQUIRED):
+            return None
+        record = rec["record"]
+        served_at = _utc(rec["served_at"])
+        event_ts = _utc(record["event_ts"]) if record.get("event_ts") else served_at
+        score = None if rec["score"] is None else float(rec["score"])
+        entity = record.get("entity_id")
+        features = {k: v for k, v in record.items() if k not in NOT_FEATURES}
+    except (ValueError, TypeError, AttributeError):
+        return None
+    features_json = json.dumps(features, separators=(",", ":"))
+    return (None if entity is None else str(entity), event_ts, str(rec["model_version"]), score,
+            "served", str(rec["request_id"]), served_at, features_json)
+
+
+def read_served(log_dir: str | Path, day: dt.date) -> ServedLog:
+    """Every complete line of ``day``'s log files, as ``predictions`` rows (source='served').
+
+    ``event_ts`` is the client's event time when it sent one, else the serving time; features
+    are kept as a JSON string (the file is the full record).
+    """
+    files = sorted(Path(log_dir).glob(f"predictions-{day.isoformat()}-*.jsonl"))
+    rows, lines = [], 0
+    for path in files:
+        for line in path.read_bytes().split(b"\n"):
+            if line.strip():
+                lines += 1
+                if (row := _row(line)) is not None:
+                    rows.append(row)
+    frame = pd.DataFrame(rows, columns=COLUMNS).astype(DTYPES)
+    return ServedLog(frame, [p.name for p in files], lines, lines - len(rows))
