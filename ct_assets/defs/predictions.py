@@ -3,10 +3,12 @@
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from ct_assets.defs.features import features
 from ct_assets.defs.partitions import daily, day_of
-from ct_assets.resources import FeatureStoreResource, RegistryResource
+from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
+from ct_assets.serving.predlog import prediction_log_dir, read_served
 from ct_assets.training import TrainedModel
 
 CHAMPION = dg.AssetKey("champion_model")
@@ -14,25 +16,35 @@ CHAMPION = dg.AssetKey("champion_model")
 
 @dg.asset(partitions_def=daily, deps=[features, CHAMPION], group_name="monitoring",
           kinds={"duckdb", "lightgbm"})
-def predictions_log(context: dg.AssetExecutionContext, store: FeatureStoreResource,
+def predictions_log(context: dg.AssetExecutionContext, project: ProjectResource,
+                    store: FeatureStoreResource,
                     registry: RegistryResource) -> dg.MaterializeResult:
-    """The champion's scores for every event of the day, with the model version that made them.
+    """Scores given for the day, with the model version that gave them.
 
-    This is the record of what production saw and answered; monitoring joins it with labels as
-    they arrive, so realised performance is measured on the scores actually given.
+    Two sources: `served`, every prediction the HTTP service answered (read from the
+    append-only log files it writes in the home's `predictions/` folder; a line cut by a crash is
+    skipped and counted), and `batch`, the champion's scores for every event of the day.
+    Monitoring joins them with labels as they arrive and compares their score distribution with
+    the champion's. Re-materializing a day replaces its rows.
     """
     day = day_of(context)
+    served = read_served(prediction_log_dir(project.paths.root), day)
     with registry.open() as reg:
         champion = reg.champion()
-    if champion is None:
-        return dg.MaterializeResult(metadata={"rows": 0, "reason": "no champion yet"})
-    model = TrainedModel.load(Path(champion.artifact_path), champion.feature_schema)
+    parts = [served.frame] if len(served.frame) else []
     with store.open() as fs:
         rows = fs.read_partition("features", day)
-        log = rows[["entity_id", "event_ts"]].assign(
-            model_version=champion.version, score=model.predict(rows), source="batch")
+        if champion is not None and len(rows):
+            model = TrainedModel.load(Path(champion.artifact_path), champion.feature_schema)
+            parts.insert(0, rows[["entity_id", "event_ts"]].assign(
+                model_version=champion.version, score=model.predict(rows), source="batch"))
+        log = pd.concat(parts, ignore_index=True) if parts else served.frame
         written = fs.replace_partition("predictions", day, log)
+    counts = log["source"].value_counts()
     return dg.MaterializeResult(metadata={
-        "rows": written, "model_version": champion.version,
-        "mean_score": float(log["score"].mean()),
+        "rows": written, "batch_rows": int(counts.get("batch", 0)),
+        "served_rows": int(counts.get("served", 0)), "served_files": len(served.files),
+        "skipped_lines": served.skipped,
+        "model_version": champion.version if champion else "none",
+        "mean_score": dg.FloatMetadataValue(float(log["score"].mean()) if len(log) else None),
     })

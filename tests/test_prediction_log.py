@@ -1,0 +1,117 @@
+"""The prediction log: what the service writes, what ingest reads, and how it reaches the store.
+
+The reader is tested on hand-written files (partial lines, other days); then a real server
+writes the log, and `predictions_log` is materialized with Dagster on the real resources:
+served rows next to the batch rows, reloading a day replaces it, a crash-cut line is counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from ct_assets.defs.predictions import predictions_log
+from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
+from ct_assets.serving import prediction_log_dir, read_served, records_from_frame
+from ct_assets.serving.seed import seed_home, train_champion
+from ct_assets.serving.server import BentoServer
+from ct_assets.settings import Settings
+from ct_assets.simulation import EventSimulator
+from ct_assets.store import FeatureSet
+
+DAY = dt.date(2025, 1, 3)
+
+
+def line(**over) -> str:
+    record = {"amount": 1.0, "entity_id": "e1", "event_ts": "2025-01-03T09:59:00"}
+    record.update({k: over.pop(k) for k in ("entity_id", "event_ts") if k in over})
+    rec = {"v": 1, "request_id": "r1", "served_at": "2025-01-03T10:00:00.5",
+           "model_version": "v1", "feature_version": "fv", "score": 0.25, "record": record}
+    return json.dumps({**rec, **over})
+
+
+def test_reader_skips_cut_and_foreign_lines_and_reads_only_its_day(tmp_path):
+    (tmp_path / "predictions-2025-01-03-1-a.jsonl").write_text(
+        line() + "\n" + "not json\n" + line(entity_id=None, event_ts=None) + "\n"
+        + line(score=None, request_id="r2") + "\n" + line()[:40])  # the crash cut the last one
+    (tmp_path / "predictions-2025-01-03-2-b.jsonl").write_text(line(request_id="r3") + "\n")
+    (tmp_path / "predictions-2025-01-04-1-a.jsonl").write_text(line() + "\n")
+    got = read_served(tmp_path, DAY)
+    assert (got.lines, got.skipped, len(got.files)) == (6, 2, 2)
+    frame = got.frame
+    assert list(frame["request_id"]) == ["r1", "r1", "r2", "r3"]
+    assert set(frame["source"]) == {"served"} and frame["score"].isna().sum() == 1
+    no_event = frame.iloc[1]  # no entity, no event time: the serving time stands in
+    assert no_event["entity_id"] != no_event["entity_id"]  # missing (NaN)
+    assert no_event["event_ts"] == dt.datetime(2025, 1, 3, 10, 0, 0, 500000)
+    assert json.loads(frame.iloc[0]["features"]) == {"amount": 1.0}
+    assert read_served(tmp_path, dt.date(2025, 1, 9)).frame.empty
+
+
+@pytest.fixture(scope="module")
+def served_home(tmp_path_factory):
+    """A home with a champion, and a real server that logged 3 batches of DAY's events."""
+    home = seed_home(tmp_path_factory.mktemp("predlog"), days=3, rows_per_day=300)
+    champion = train_champion(home, days=3)
+    settings = Settings.load(home.root)
+    sim = EventSimulator(seed=settings.seed, rows_per_day=settings.rows_per_day)
+    feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical))
+    rows = feature_set.transform(sim.events(DAY)).head(90)
+    records = records_from_frame(rows, feature_set.schema["numeric"] + list(sim.categorical))
+    for rec, key, ts in zip(records, rows["entity_id"], rows["event_ts"], strict=True):
+        rec.update(entity_id=key, event_ts=ts.isoformat())
+    env = {"CT_PREDICTION_LOG_DIR": str(prediction_log_dir(home.root))}
+    answers = {}
+    with BentoServer(champion.bento_tag, home.bentoml, env=env) as server:
+        for i in range(0, 90, 30):
+            status, body = server.predict(records[i:i + 30])
+            assert status == 200, body
+            answers.update(zip(rows["entity_id"][i:i + 30], body["scores"], strict=True))
+        assert server.predict([{k: v for k, v in records[0].items() if k != "event_ts"}])[0] == 200
+    return home, answers
+
+
+def materialize(home) -> dict:
+    duck = DuckDBResource(database=str(home.db))
+    result = dg.materialize([predictions_log], partition_key=DAY.isoformat(), resources={
+        "project": ProjectResource(home=str(home.root)),
+        "store": FeatureStoreResource(duckdb=duck), "registry": RegistryResource(duckdb=duck)})
+    assert result.success
+    event = result.asset_materializations_for_node("predictions_log")[0]
+    return {k: v.value for k, v in event.metadata.items()}
+
+
+def stored(home) -> dict:
+    with duckdb.connect(str(home.db), read_only=True) as con:
+        return {row[0]: row[1:] for row in con.execute(
+            "SELECT source, count(*), count(DISTINCT model_version) FROM predictions "
+            "WHERE day = ? GROUP BY source", [DAY]).fetchall()}
+
+
+def test_served_predictions_reach_the_feature_store(served_home):
+    home, answers = served_home
+    meta = materialize(home)
+    assert (meta["served_rows"], meta["skipped_lines"], meta["model_version"]) == (90, 0, "v1")
+    assert meta["batch_rows"] > 0 and meta["rows"] == meta["batch_rows"] + 90
+    with duckdb.connect(str(home.db), read_only=True) as con:
+        got = dict(con.execute("SELECT entity_id, score FROM predictions WHERE day = ? AND "
+                               "source = 'served'", [DAY]).fetchall())
+    assert got == pytest.approx(answers, abs=0)  # the scores the clients were given
+    assert stored(home)["served"] == (90, 1)
+
+
+def test_reloading_a_day_replaces_it_and_counts_a_cut_line(served_home):
+    home, _ = served_home
+    materialize(home)
+    before = stored(home)
+    log_file = sorted(prediction_log_dir(home.root).glob(f"predictions-{DAY}-*.jsonl"))[0]
+    with open(log_file, "a") as f:
+        f.write('{"v": 1, "request_id": "cut-by-a-cra')  # the process died mid-write
+    meta = materialize(home)
+    assert meta["skipped_lines"] == 1 and meta["served_rows"] == 90
+    assert stored(home) == before
