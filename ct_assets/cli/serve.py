@@ -1,8 +1,15 @@
-"""`ct serve`: serve the champion's bento over HTTP on 127.0.0.1."""
+"""`ct serve`: serve the champion's bento over HTTP on 127.0.0.1.
+
+The champion is looked up once, at start: a bento pins one model, so a new champion goes live
+by restarting (in production, a rolling restart onto the new bento). The service logs what it
+serves to the home's ``predictions/`` folder, which the next ingest loads; it never opens the
+DuckDB file (this command reads it once, read-only, and then execs ``bentoml serve``).
+"""
 
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 
@@ -12,6 +19,30 @@ from ct_assets.home import Home
 from ct_assets.registry import Registry
 from ct_assets.store import table_exists
 
+HOST = "127.0.0.1"
+
+
+def champion_bento(paths: Home) -> tuple[str, str]:
+    """(version, bento tag) of the current champion, or one clear CTError about why not."""
+    with read_only(paths) as con:
+        champion = Registry(con).champion() if table_exists(con, "aliases") else None
+    if champion is None or not champion.bento_tag:
+        raise CTError(f"home {paths.root} has no champion bento yet (run `ct demo` first)")
+    from ct_assets.serving.build import bento_exists
+
+    if not bento_exists(champion.bento_tag, paths.bentoml):
+        raise CTError(f"champion {champion.version}'s bento {champion.bento_tag} is not in "
+                      f"{paths.bentoml}; re-materialize champion_bento")
+    return champion.version, champion.bento_tag
+
+
+def _check_port(port: int) -> None:
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            raise CTError(f"port {port} on {HOST} is in use (choose another with --port)") from None
+
 
 @click.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
@@ -19,12 +50,13 @@ from ct_assets.store import table_exists
 def serve(port: int, home: str) -> None:
     """Serve the current champion's bento (restart after a promotion to serve the new one)."""
     paths = Home.existing(home)
-    with read_only(paths) as con:
-        champion = Registry(con).champion() if table_exists(con, "aliases") else None
-    if champion is None or not champion.bento_tag:
-        raise CTError(f"home {paths.root} has no champion bento yet (run `ct demo` first)")
-    click.echo(f"serving {champion.version} ({champion.bento_tag}) on http://127.0.0.1:{port}")
-    from ct_assets.serving import serve_command
+    version, bento_tag = champion_bento(paths)
+    _check_port(port)
+    from ct_assets.serving import prediction_log_dir, serve_command
 
-    cmd, env = serve_command(champion.bento_tag, paths.bentoml, port=port)
+    log_dir = prediction_log_dir(paths.root)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"serving {version} ({bento_tag}) on http://{HOST}:{port}; "
+               f"prediction log: {log_dir}")
+    cmd, env = serve_command(bento_tag, paths.bentoml, port=port, host=HOST, log_dir=log_dir)
     os.execvpe(cmd[0], cmd, {**os.environ, **env})

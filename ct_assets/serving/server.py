@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import bentoml_env
+from .predlog import ENV_VAR
 
 STARTUP_FAILED = "Application startup failed"  # uvicorn's message when the service __init__ raises
 
@@ -30,16 +31,24 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def serve_command(
-    bento_tag: str, bentoml_home: str | Path, *, port: int = 3000, host: str = "127.0.0.1"
+    bento_tag: str, bentoml_home: str | Path, *, port: int = 3000, host: str = "127.0.0.1",
+    log_dir: str | Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """Command line and environment that serve ``bento_tag`` from ``bentoml_home``."""
+    """Command line and environment that serve ``bento_tag`` from ``bentoml_home``, logging
+    predictions to ``log_dir`` (none when None)."""
     cmd = [sys.executable, "-m", "bentoml", "serve", bento_tag]
-    return cmd + ["--host", host, "--port", str(port)], bentoml_env(bentoml_home)
+    env = bentoml_env(bentoml_home)
+    env.pop(ENV_VAR, None)
+    if log_dir is not None:
+        env[ENV_VAR] = str(Path(log_dir).resolve())
+    return cmd + ["--host", host, "--port", str(port)], env
 
 
 def http_json(url: str, payload: Any | None = None, timeout: float = 30.0) -> tuple[int, Any]:
-    """GET (payload None) or POST JSON; (status, decoded body), no raising on 4xx/5xx."""
-    data = None if payload is None else json.dumps(payload).encode()
+    """GET (payload None) or POST JSON (bytes are sent as they are); (status, decoded body),
+    no raising on 4xx/5xx."""
+    data = payload if isinstance(payload, bytes) or payload is None else json.dumps(payload)
+    data = data.encode() if isinstance(data, str) else data
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -64,19 +73,25 @@ class BentoServer:
         host: str = "127.0.0.1",
         log_path: str | Path | None = None,
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
+        """``command`` replaces ``bentoml serve <tag>`` (e.g. ``ct serve``); it must take
+        the port from ``self.port``."""
         self.bento_tag, self.home, self.host = bento_tag, Path(bentoml_home), host
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
         self.log_path = Path(log_path or self.home / "logs" / f"serve-{self.port}.log")
-        self.extra_env = env or {}
+        self.extra_env, self.command = env or {}, command
         self.proc: subprocess.Popen[bytes] | None = None
         self._log_start = 0
 
-    def start(self, timeout: float = 60.0) -> BentoServer:
+    def start(self, timeout: float = 60.0, probe: str = "/readyz") -> BentoServer:
+        """Start and wait until ``probe`` answers 200 (``/livez`` for a server that may never
+        become ready)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         cmd, env = serve_command(self.bento_tag, self.home, port=self.port, host=self.host)
+        cmd = self.command or cmd
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 cmd,
@@ -87,14 +102,14 @@ class BentoServer:
                 start_new_session=True,
             )  # own group: stop() kills it
         try:
-            self.wait_ready(timeout)
+            self.wait_ready(timeout, probe)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def wait_ready(self, timeout: float = 60.0) -> float:
-        """Seconds until /readyz answered 200; raises if the server exits or the time runs out."""
+    def wait_ready(self, timeout: float = 60.0, probe: str = "/readyz") -> float:
+        """Seconds until ``probe`` answered 200; raises if the server exits or time runs out."""
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
             if self.proc is not None and self.proc.poll() is not None:
@@ -104,7 +119,7 @@ class BentoServer:
             if STARTUP_FAILED in self.log_tail(None):  # BentoML would restart the worker forever
                 raise RuntimeError(f"{self.bento_tag} failed to start:\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as resp:
+                with urllib.request.urlopen(self.url + probe, timeout=2) as resp:
                     if resp.status == 200:
                         return time.monotonic() - t0
             except (OSError, urllib.error.URLError):
@@ -126,6 +141,9 @@ class BentoServer:
 
     def metadata(self) -> tuple[int, Any]:
         return http_json(self.url + "/metadata")
+
+    def get(self, path: str) -> tuple[int, Any]:
+        return http_json(self.url + path)
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM the server's process group (the one this Popen leads), SIGKILL if needed."""
