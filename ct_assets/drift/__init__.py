@@ -1,6 +1,7 @@
 """Drift core: reference profiles and drift reports.
 
-Pure: numpy, pandas, scipy and pydantic; no Dagster.
+Pure: numpy, pandas, scipy and pydantic (duckdb for DuckDB input, matplotlib for the plot);
+no Dagster.
 
 
     from ct_assets.drift import ReferenceProfile, DriftThresholds
@@ -8,6 +9,13 @@ Pure: numpy, pandas, scipy and pydantic; no Dagster.
     text = profile.to_json()                      # plain JSON, stored with the model
     report = ReferenceProfile.from_json(text).compare(today_df)   # DriftThresholds() by default
     report.features, report.share, report.drifted, report.to_markdown(), report.to_dict()
+    report.plot_png(top=3)                        # reference vs current bins of the worst 3
+
+    # the same report computed inside DuckDB (a table, a partition, or a relation):
+    report = profile.compare(con, table="features", where="day = ?", params=[day])
+
+On DuckDB only aggregates leave the database (see :mod:`.duck`), so a 10M-row day fits in
+memory; the pandas path works column by column on threads (numpy releases the GIL).
 
 What the profile keeps (the reference is never rescanned):
 

@@ -22,12 +22,21 @@ MAX_KNOWN = 100_000
 MIN_EXPECTED = 5.0
 
 
-def level_counts(series: pd.Series) -> tuple[pd.Index, np.ndarray, int]:
-    """Distinct levels (as strings), their counts, and the number of missing values."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    codes = np.asarray(codes)
-    valid = codes >= 0
-    counts = np.bincount(codes[valid], minlength=len(uniques)).astype(np.int64)
+def tally(values: pd.Series, weights: np.ndarray | None = None) -> tuple[pd.Index, np.ndarray, int]:
+    """Distinct levels (as strings), their counts, and the number of missing values.
+
+    ``weights``: a count per value, when ``values`` are already distinct (the DuckDB path
+    groups in SQL and brings back only distinct levels with their counts).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and weights is None:
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories  # no hashing
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes).astype(np.intp)  # bincount casts small ints slowly itself
+    codes += 1  # bin 0: missing
+    counts = np.bincount(codes, weights=weights, minlength=len(uniques) + 1)
+    counts = np.rint(counts).astype(np.int64) if weights is not None else counts.astype(np.int64)
+    n_missing, counts = int(counts[0]), counts[1:]
     present = counts > 0  # unused categories of a Categorical
     counts, keys = counts[present], pd.Index(np.asarray(uniques, dtype=object)[present])
     if keys.inferred_type == "floating":
@@ -39,12 +48,12 @@ def level_counts(series: pd.Series) -> tuple[pd.Index, np.ndarray, int]:
     if not keys.is_unique:  # e.g. 1 and "1" in one object column: merge them
         merged = pd.Series(counts, index=keys).groupby(level=0, sort=False).sum()
         keys, counts = pd.Index(merged.index, dtype=object), merged.to_numpy(dtype=np.int64)
-    return keys, counts, int(codes.size - valid.sum())
+    return keys, counts, n_missing
 
 
 def fit_categorical(series: pd.Series, max_levels: int = MAX_LEVELS) -> dict:
     """Reference statistics of one categorical column, as a JSON-able dict."""
-    keys, counts, n_missing = level_counts(series)
+    keys, counts, n_missing = tally(series)
     order = np.lexsort((keys.to_numpy(dtype=object).astype(str), -counts))
     keys, counts = keys[order], counts[order]
     top, rest = slice(0, max_levels), slice(max_levels, None)
@@ -62,13 +71,12 @@ def fit_categorical(series: pd.Series, max_levels: int = MAX_LEVELS) -> dict:
     }
 
 
-def current_categorical(series: pd.Series, spec: dict) -> dict:
-    """Aligned reference and current bin counts, and the unseen count.
+def current_categorical(keys: pd.Index, counts: np.ndarray, n_missing: int, spec: dict) -> dict:
+    """Aligned reference and current bin counts from the current :func:`tally`.
 
-    Returns ``ref_counts``, ``cur_counts`` (bins: kept levels, __other__, __unseen__, __missing__)
-    and ``n_unseen``.
+    Returns ``ref_counts``, ``cur_counts`` (bins: kept levels, __other__, __unseen__,
+    __missing__), ``n_unseen`` and the bin ``labels``.
     """
-    keys, counts, n_missing = level_counts(series)
     levels = pd.Index(spec["levels"], dtype=object)
     pos = levels.get_indexer(keys)
     known = pos >= 0
@@ -77,8 +85,9 @@ def current_categorical(series: pd.Series, spec: dict) -> dict:
     cur_levels = np.bincount(pos[known], weights=counts[known], minlength=n_levels).astype(np.int64)
     cur_other = int(counts[in_other].sum())
     n_unseen = int(counts[~known & ~in_other].sum())
+    n_cur = int(counts.sum()) + n_missing
     ref_levels = np.asarray(spec["counts"], dtype=np.int64)
-    n_ref, n_cur = spec["n"], len(series)
+    n_ref = spec["n"]
     keep = ref_levels * min(n_ref, n_cur) >= MIN_EXPECTED * n_ref
     ref = np.concatenate(
         [ref_levels[keep], [spec["other_count"] + ref_levels[~keep].sum(), 0, spec["n_missing"]]]
@@ -86,4 +95,5 @@ def current_categorical(series: pd.Series, spec: dict) -> dict:
     cur = np.concatenate(
         [cur_levels[keep], [cur_other + cur_levels[~keep].sum(), n_unseen, n_missing]]
     )
-    return {"ref_counts": ref, "cur_counts": cur, "n_unseen": n_unseen}
+    labels = [*levels[keep], "__other__", "__unseen__", "__missing__"]
+    return {"ref_counts": ref, "cur_counts": cur, "n_unseen": n_unseen, "labels": labels}

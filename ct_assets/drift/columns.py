@@ -1,9 +1,12 @@
-"""Input checks shared by fit and compare: frames, feature lists, importances."""
+"""Input checks shared by fit and compare (frames, feature lists, importances), and the
+per-feature map that runs columns on threads."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 
@@ -16,7 +19,10 @@ def check_frame(df: object, which: str) -> dict[str, object]:
     Returns ``{str(name): name}`` for the frame's columns (profiles key features by string).
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{which} data must be a pandas DataFrame, got {type(df).__name__}")
+        raise TypeError(
+            f"{which} data must be a pandas DataFrame (or, to compare, a DuckDB connection with "
+            f"a table name or a DuckDB relation), got {type(df).__name__}"
+        )
     if len(df) == 0:
         raise ValueError(f"{which} data has 0 rows")
     names = pd.Index([str(c) for c in df.columns])
@@ -63,3 +69,20 @@ def check_importances(
         if str(name) in features:
             out[str(name)] = weight
     return out
+
+
+PARALLEL_ROWS = 50_000  # below this, thread start-up costs more than it saves
+
+
+def map_features(fn: Callable, items: Iterable, n_rows: int) -> list:
+    """``[fn(*item) for item in items]``, on up to ``os.cpu_count()`` threads for large frames.
+
+    The per-column work (sort, searchsorted, reduceat, bincount) is numpy that releases the GIL,
+    so columns run in parallel; results keep the input order.
+    """
+    items = list(items)
+    workers = min(len(items), os.cpu_count() or 1)
+    if n_rows < PARALLEL_ROWS or workers < 2:
+        return [fn(*item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
+        return list(pool.map(lambda item: fn(*item), items))

@@ -1,4 +1,9 @@
-"""One row of the drift report: metrics of one feature against its reference statistics."""
+"""One row of the drift report per feature, from the current data's summary statistics.
+
+The statistics (bin counts with a missing bin, quantile-interval means, level counts) come
+either from a pandas column (:func:`series_stats`) or from DuckDB SQL (:mod:`.duck`); both feed
+the same :func:`feature_row`, so the two paths give the same report by construction.
+"""
 
 from __future__ import annotations
 
@@ -7,81 +12,87 @@ import math
 import numpy as np
 import pandas as pd
 
-from .categorical import current_categorical
+from .categorical import current_categorical, tally
+from .columns import check_frame, map_features
 from .metrics import divergences, wasserstein_from_integrals
 from .numeric import current_numeric, to_float, wasserstein_scale
-from .thresholds import breaches
+from .report import DriftReport
+from .thresholds import DriftThresholds, breaches
 
-COLUMNS = [
-    "kind",
-    "psi",
-    "kl",
-    "js",
-    "wasserstein",
-    "missing_ref",
-    "missing_cur",
-    "unseen_share",
-    "drifted",
-    "severity",
-    "status",
-    "reason",
-    "importance",
-    "psi_raw",
-    "kl_raw",
-]
+COLUMNS = ["kind", "psi", "kl", "js", "wasserstein", "missing_ref", "missing_cur",
+           "unseen_share", "drifted", "severity", "status", "reason", "importance",
+           "psi_raw", "kl_raw"]
 
 # status values, most serious first
 MISSING_COLUMN, DTYPE_CHANGED, ALL_MISSING, NO_REFERENCE, DRIFTED, OK = (
-    "missing_column",
-    "dtype_changed",
-    "all_missing",
-    "no_reference_values",
-    "drifted",
-    "ok",
-)
+    "missing_column", "dtype_changed", "all_missing", "no_reference_values", "drifted", "ok")
 
 
-def _numeric(
-    spec: dict, series: pd.Series | None, n_cur: int, grid: np.ndarray
-) -> tuple[dict, list[str]]:
-    notes: list[str] = []
-    if series is None:
-        values = np.full(n_cur, np.nan)
+def series_stats(spec: dict, series: pd.Series, grid: np.ndarray) -> tuple[dict, list[str]]:
+    """Current statistics of one pandas column, and notes (a changed dtype)."""
+    if spec["kind"] == "categorical":
+        return current_categorical(*tally(series), spec), []
+    values, dtype_ok = to_float(series)
+    notes = [] if dtype_ok else [f"dtype changed: {spec['dtype']} -> {series.dtype}"]
+    return current_numeric(values, spec, grid), notes
+
+
+def frame_stats(features: dict[str, dict], grid: np.ndarray,
+                df: pd.DataFrame) -> tuple[int, dict, list[str]]:
+    """``(n_rows, {feature: (stats or None when absent, notes)}, extra columns)`` of a frame."""
+    columns = check_frame(df, "current")
+
+    def one(name: str, spec: dict) -> tuple[dict | None, list[str]]:
+        return series_stats(spec, df[columns[name]], grid) if name in columns else (None, [])
+
+    stats = map_features(one, features.items(), len(df))
+    return (len(df), dict(zip(features, stats, strict=True)),
+            [c for c in columns if c not in features])
+
+
+def absent_stats(spec: dict, n_cur: int) -> dict:
+    """Statistics of a feature missing from the current data: every row is missing."""
+    if spec["kind"] == "categorical":
+        return current_categorical(pd.Index([], dtype=object), np.zeros(0, np.int64), n_cur, spec)
+    counts = np.zeros(len(spec["edges"]) + 2, dtype=np.int64)
+    counts[-1] = n_cur
+    return {"counts": counts, "means": None, "std": 0.0}
+
+
+def _edge_labels(edges: list[float]) -> list[str]:
+    if not edges:
+        return ["values", "missing"]
+    e = [f"{v:.3g}" for v in edges]
+    return [f"<{e[0]}", *(f"{a}–{b}" for a, b in zip(e[:-1], e[1:], strict=True)),
+            f"≥{e[-1]}", "missing"]
+
+
+def _metrics(spec: dict, stats: dict, n_cur: int, grid: np.ndarray) -> tuple[dict, dict]:
+    """Metric values and the (labels, ref counts, cur counts) of the bins they came from."""
+    if spec["kind"] == "categorical":
+        row = divergences(stats["ref_counts"], stats["cur_counts"])
+        row.update(wasserstein=math.nan, unseen_share=stats["n_unseen"] / n_cur)  # undefined
+        bins = {"labels": stats["labels"], "ref": stats["ref_counts"], "cur": stats["cur_counts"]}
     else:
-        values, dtype_ok = to_float(series)
-        if not dtype_ok:
-            notes.append(f"dtype changed: {spec['dtype']} -> {series.dtype}")
-    cur = current_numeric(values, spec, grid)
-    ref_counts = np.append(np.asarray(spec["counts"], dtype=np.int64), spec["n_missing"])
-    row = divergences(ref_counts, cur["counts"])
-    row["wasserstein"] = math.nan
-    if cur["means"] is not None:
-        w1 = wasserstein_from_integrals(np.asarray(spec["means"]), cur["means"], grid)
-        row["wasserstein"] = w1 / wasserstein_scale(spec, cur["std"])
-    row["unseen_share"] = 0.0
-    row["missing_cur"] = float(cur["counts"][-1]) / n_cur
-    return row, notes
+        ref_counts = np.append(np.asarray(spec["counts"], dtype=np.int64), spec["n_missing"])
+        row = divergences(ref_counts, stats["counts"])
+        row.update(wasserstein=math.nan, unseen_share=0.0)
+        if stats["means"] is not None:
+            w1 = wasserstein_from_integrals(np.asarray(spec["means"]), stats["means"], grid)
+            row["wasserstein"] = w1 / wasserstein_scale(spec, stats["std"])
+        bins = {"labels": _edge_labels(spec["edges"]), "ref": ref_counts, "cur": stats["counts"]}
+    row["missing_cur"] = float(bins["cur"][-1]) / n_cur
+    bins = {k: list(v) if k == "labels" else np.asarray(v).tolist() for k, v in bins.items()}
+    return row, {"kind": spec["kind"], **bins}
 
 
-def _categorical(spec: dict, series: pd.Series | None, n_cur: int) -> tuple[dict, list[str]]:
-    if series is None:
-        series = pd.Series(np.full(n_cur, None, dtype=object))
-    cat = current_categorical(series, spec)
-    row = divergences(cat["ref_counts"], cat["cur_counts"])
-    row["wasserstein"] = math.nan  # not defined for unordered levels
-    row["unseen_share"] = cat["n_unseen"] / n_cur
-    row["missing_cur"] = float(cat["cur_counts"][-1]) / n_cur
-    return row, []
-
-
-def feature_row(
-    spec: dict, series: pd.Series | None, n_cur: int, grid: np.ndarray, limits: dict
-) -> dict:
-    """Metrics, decision, severity, status and reason of one feature (``series=None``: absent)."""
-    if spec["kind"] == "numeric":
-        row, notes = _numeric(spec, series, n_cur, grid)
-    else:
-        row, notes = _categorical(spec, series, n_cur)
+def feature_row(spec: dict, stats: dict | None, n_cur: int, grid: np.ndarray, limits: dict,
+                notes: list[str] = ()) -> tuple[dict, dict]:
+    """Metrics, decision, severity, status and reason of one feature (``stats=None``: absent),
+    and its bins for plotting."""
+    absent = stats is None
+    row, bins = _metrics(spec, absent_stats(spec, n_cur) if absent else stats, n_cur, grid)
+    notes = list(notes)
     row["kind"] = spec["kind"]
     row["missing_ref"] = spec["n_missing"] / spec["n"] if spec["n"] else 0.0
     values = dict(
@@ -89,7 +100,7 @@ def feature_row(
     )
     hit, severity = breaches(values, limits)
     status = OK
-    if series is None:
+    if absent:
         status, notes = MISSING_COLUMN, ["missing from current data"]
     elif notes:
         status = DTYPE_CHANGED
@@ -110,4 +121,21 @@ def feature_row(
     )
     row.pop("js_raw", None)
     row.pop("bias", None)
-    return row
+    return row, bins
+
+
+def assemble(rows: dict[str, dict], bins: dict[str, dict], importances: dict[str, float],
+             thresholds: DriftThresholds, n_rows: int, n_rows_ref: int,
+             extra_columns: list[str]) -> DriftReport:
+    """The report: rows in profile order, importance weights, the weighted drifted share."""
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    weights = np.array([importances.get(f, 0.0) for f in table.index])
+    if not weights.sum() > 0:
+        weights = np.ones(len(table))
+    table["importance"] = weights / weights.sum()
+    table = table[COLUMNS]
+    table.index.name = "feature"
+    share = float(np.sum(table["importance"].to_numpy() * table["drifted"].to_numpy()))
+    return DriftReport(features=table, share=share, drifted=bool(share >= thresholds.share),
+                       n_rows=n_rows, n_rows_ref=n_rows_ref, thresholds=thresholds,
+                       extra_columns=extra_columns, bins=bins)

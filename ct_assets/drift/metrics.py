@@ -80,20 +80,44 @@ def divergences(ref_counts: np.ndarray, cur_counts: np.ndarray) -> dict[str, flo
     return out
 
 
-def quantile_integrals(sorted_values: np.ndarray, grid: np.ndarray, center: float) -> np.ndarray:
-    """Mean of ``sorted_values - center`` inside each quantile interval ``[grid[j], grid[j+1]]``.
+def grid_positions(grid: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``t = grid * n`` and ``k = min(floor(t), n - 1)``: the order statistic under each point.
 
-    This is the integral of the empirical quantile function over the interval divided by its
-    width, exact for the empirical distribution (fractional rows at the interval ends).
-    Centering first keeps the cumulative sum well conditioned for large-offset data.
+    The integral of the empirical quantile function from 0 to ``grid[j]`` only needs the sum
+    of the ``k`` smallest values and the ``k``-th value, so a sample is summarised at these
+    few indices (by numpy here, by a DuckDB window in :mod:`.duck`) and never kept.
     """
-    n = sorted_values.size
-    x = sorted_values - center
-    csum = np.concatenate(([0.0], np.cumsum(x)))
-    t = grid * n
-    k = np.minimum(np.floor(t).astype(np.int64), n - 1)
-    integral = (csum[k] + (t - k) * x[k]) / n  # integral of Q(u) - center from 0 to grid
-    return np.diff(integral) / np.diff(grid)
+    t = np.asarray(grid, dtype=np.float64) * n
+    return t, np.minimum(np.floor(t).astype(np.int64), n - 1)
+
+
+def interval_means(
+    grid: np.ndarray, n: int, x_k: np.ndarray, csum_k: np.ndarray, center: float
+) -> np.ndarray:
+    """Mean of the sample inside each quantile interval ``[grid[j], grid[j+1]]``.
+
+    ``x_k`` are the order statistics at :func:`grid_positions` and ``csum_k`` the sums of the
+    ``k`` smallest values, both minus ``center``. This is the integral of the empirical quantile
+    function over the interval divided by its width, exact (fractional rows at the interval
+    ends). Centering (on the reference median) keeps sums of large-offset data well conditioned.
+    """
+    t, k = grid_positions(grid, n)
+    integral = (np.asarray(csum_k) + (t - k) * np.asarray(x_k)) / n
+    return np.diff(integral) / np.diff(grid) + center
+
+
+def quantile_integrals(centered_sorted: np.ndarray, grid: np.ndarray, center: float) -> np.ndarray:
+    """:func:`interval_means` of a sorted sample already shifted by ``-center``.
+
+    Sums between consecutive grid indices come from one ``np.add.reduceat`` pass, so no
+    cumulative-sum array of the sample's size is built.
+    """
+    n = centered_sorted.size
+    _, k = grid_positions(grid, n)
+    starts, where = np.unique(k, return_inverse=True)  # grid[0] = 0, so starts[0] = 0
+    segments = np.add.reduceat(centered_sorted, starts)
+    csum = np.concatenate(([0.0], np.cumsum(segments[:-1])))[where]
+    return interval_means(grid, n, centered_sorted[k], csum, center)
 
 
 def wasserstein_from_integrals(

@@ -40,7 +40,9 @@ def to_float(series: pd.Series) -> tuple[np.ndarray, bool]:
     ``pd.to_numeric(errors="coerce")``: unparsable values become missing.
     """
     if is_numeric(series):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), True
+        if isinstance(series.dtype, np.dtype):  # plain numpy column: a view or one cast
+            return series.to_numpy().astype(np.float64, copy=False), True
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), True  # nullable, arrow
     try:
         coerced = pd.to_numeric(series, errors="coerce")
         values = pd.Series(coerced).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -49,9 +51,15 @@ def to_float(series: pd.Series) -> tuple[np.ndarray, bool]:
     return values, False
 
 
-def valid_sorted(values: np.ndarray) -> np.ndarray:
-    """Sorted finite values (NaN and +/-inf dropped)."""
-    return np.sort(values[np.isfinite(values)])
+def finite_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted finite values (NaN and +/-inf dropped): a view into one new sorted copy.
+
+    Sorting first and trimming the ends (NaN sorts last, -inf first) avoids a masked copy.
+    """
+    s = np.sort(values)
+    lo = np.searchsorted(s, -np.inf, side="right")
+    hi = np.searchsorted(s, np.inf, side="left")
+    return s[lo:hi]
 
 
 def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -60,10 +68,15 @@ def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.diff(np.concatenate(([0], below, [sorted_values.size]))).astype(np.int64)
 
 
+def is_constant(std: float, mean: float) -> bool:
+    """Std within float rounding of 0 (below ``1e-14 * max(1, |mean|)``)."""
+    return not std > 1e-14 * max(1.0, abs(mean))
+
+
 def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
     """Reference statistics of one numeric column, as a JSON-able dict."""
     values, _ = to_float(series)
-    s = valid_sorted(values)
+    s = finite_sorted(values)
     n = s.size
     spec: dict = {
         "kind": "numeric",
@@ -81,13 +94,14 @@ def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
     edges = np.unique(s[idx])
     q_idx = np.clip(np.ceil(grid * n).astype(np.int64) - 1, 0, n - 1)
     center = float(s[n // 2])
+    spec.update(edges=edges.tolist(), counts=bin_counts(s, edges).tolist(),
+                quantiles=s[q_idx].tolist())
+    s -= center  # in place: s is our own sorted copy, and bins are counted already
+    mean = float(np.mean(s))  # of the centered values: var = E[x^2] - E[x]^2 is well conditioned
     spec.update(
-        edges=edges.tolist(),
-        counts=bin_counts(s, edges).tolist(),
-        quantiles=s[q_idx].tolist(),
-        means=(quantile_integrals(s, grid, center) + center).tolist(),
-        mean=float(np.mean(s)),
-        std=float(np.std(s)),
+        means=quantile_integrals(s, grid, center).tolist(),
+        mean=center + mean,
+        std=float(np.sqrt(max(np.einsum("i,i->", s, s) / n - mean * mean, 0.0))),
         center=center,
     )
     return spec
@@ -96,26 +110,24 @@ def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
 def wasserstein_scale(spec: dict, std_cur: float) -> float:
     """Denominator for Wasserstein in "reference std units", never 0.
 
-    The reference std; if the reference is constant (std within float rounding of 0, i.e.
-    below ``1e-14 * max(1, |mean|)``), the current std; if both are constant, 1 (the distance
-    is then in the feature's own units).
+    The reference std; if the reference is constant (:func:`is_constant`), the current std;
+    if both are constant, 1 (the distance is then in the feature's own units).
     """
     for scale in (spec["std"], std_cur):
-        if scale > 1e-14 * max(1.0, abs(spec["mean"])):
+        if not is_constant(scale, spec["mean"]):
             return scale
     return 1.0
 
 
 def current_numeric(values: np.ndarray, spec: dict, grid: np.ndarray) -> dict:
-    """Current bin counts (value bins + missing bin) and, if defined, the interval means."""
-    s = valid_sorted(values)
+    """Current bin counts (value bins + missing bin), interval means if defined, and the std
+    (only computed when the reference is constant, the one case where it is used)."""
+    s = finite_sorted(values)
     counts = bin_counts(s, np.asarray(spec["edges"], dtype=np.float64))
-    out = {
-        "counts": np.append(counts, values.size - s.size),
-        "n_valid": int(s.size),
-        "means": None,
-        "std": float(np.std(s)) if s.size else 0.0,
-    }
+    out = {"counts": np.append(counts, values.size - s.size), "means": None, "std": 0.0}
     if s.size and spec["means"] is not None:
-        out["means"] = quantile_integrals(s, grid, spec["center"]) + spec["center"]
+        if is_constant(spec["std"], spec["mean"]):
+            out["std"] = float(np.std(s))
+        s -= spec["center"]
+        out["means"] = quantile_integrals(s, grid, spec["center"])
     return out

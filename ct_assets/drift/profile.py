@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .categorical import MAX_LEVELS, fit_categorical
-from .columns import check_frame, check_importances, select_features
-from .compare import COLUMNS, feature_row
+from .columns import check_frame, check_importances, map_features, select_features
+from .compare import assemble, feature_row, frame_stats
 from .numeric import N_BINS, fit_numeric, quantile_grid
 from .report import DriftReport
 from .thresholds import DriftThresholds
@@ -22,15 +22,9 @@ VERSION = 1
 class ReferenceProfile:
     """Reference statistics of a frame's features (see the package docstring for what is kept)."""
 
-    def __init__(
-        self,
-        features: dict[str, dict],
-        n_rows: int,
-        grid: Iterable[float],
-        n_bins: int = N_BINS,
-        max_levels: int = MAX_LEVELS,
-        importances: Mapping[str, float] | None = None,
-    ):
+    def __init__(self, features: dict[str, dict], n_rows: int, grid: Iterable[float],
+                 n_bins: int = N_BINS, max_levels: int = MAX_LEVELS,
+                 importances: Mapping[str, float] | None = None):
         self.features = features
         self.n_rows = int(n_rows)
         self.grid = np.asarray(list(grid), dtype=np.float64)
@@ -67,39 +61,38 @@ class ReferenceProfile:
             raise ValueError("n_bins must be >= 2 and max_levels >= 1")
         grid = quantile_grid()
         order = [c for c in df.columns if c in set(cats) | set(nums)]
-        features = {
-            str(c): fit_categorical(df[c], max_levels)
-            if c in cats
-            else fit_numeric(df[c], n_bins, grid)
-            for c in order
-        }
+
+        def fit_one(c: object) -> dict:
+            return fit_categorical(df[c], max_levels) if c in cats else fit_numeric(
+                df[c], n_bins, grid)
+
+        specs = map_features(fit_one, [(c,) for c in order], len(df))
+        features = {str(c): spec for c, spec in zip(order, specs, strict=True)}
         return cls(features, len(df), grid, n_bins, max_levels, importances)
 
-    def compare(self, df: pd.DataFrame, thresholds: DriftThresholds | None = None) -> DriftReport:
-        """Drift of ``df`` against this reference (see :class:`DriftReport`)."""
-        columns = check_frame(df, "current")
+    def compare(self, data: object, thresholds: DriftThresholds | None = None, *,
+                table: str | None = None, where: str | None = None,
+                params: Sequence | Mapping | None = None) -> DriftReport:
+        """Drift of the current data against this reference (see :class:`DriftReport`).
+
+        ``data``: a pandas DataFrame; or a DuckDB connection with ``table`` (and optionally a
+        SQL ``where`` condition with its ``params``, e.g. ``where="day = ?", params=[day]``); or
+        a DuckDB relation. On DuckDB the counts, sums and order statistics are computed in SQL,
+        so only a few hundred numbers per feature reach Python (see :mod:`.duck`).
+        """
         thresholds = thresholds if thresholds is not None else DriftThresholds()
-        rows = {}
+        if type(data).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+            from .duck import sql_stats  # duckdb is imported only for DuckDB input
+
+            n_rows, stats, extra = sql_stats(self, data, table, where, params)
+        else:
+            n_rows, stats, extra = frame_stats(self.features, self.grid, data)
+        rows, bins = {}, {}
         for name, spec in self.features.items():
-            series = df[columns[name]] if name in columns else None
-            rows[name] = feature_row(spec, series, len(df), self.grid, thresholds.for_feature(name))
-        table = pd.DataFrame.from_dict(rows, orient="index")
-        weights = np.array([self.importances.get(f, 0.0) for f in table.index])
-        if not weights.sum() > 0:
-            weights = np.ones(len(table))
-        table["importance"] = weights / weights.sum()
-        table = table[COLUMNS]
-        table.index.name = "feature"
-        share = float(np.sum(table["importance"].to_numpy() * table["drifted"].to_numpy()))
-        return DriftReport(
-            features=table,
-            share=share,
-            drifted=bool(share >= thresholds.share),
-            n_rows=len(df),
-            n_rows_ref=self.n_rows,
-            thresholds=thresholds,
-            extra_columns=[c for c in columns if c not in self.features],
-        )
+            cur, notes = stats[name]
+            rows[name], bins[name] = feature_row(
+                spec, cur, n_rows, self.grid, thresholds.for_feature(name), notes)
+        return assemble(rows, bins, self.importances, thresholds, n_rows, self.n_rows, extra)
 
     def to_dict(self) -> dict:
         return {

@@ -54,7 +54,8 @@ class DriftReport:
     'missing_column', 'dtype_changed', 'all_missing', 'no_reference_values'), ``reason``,
     ``importance`` (weight in ``share``), ``psi_raw`` and ``kl_raw`` (before bias correction).
     ``share``: importance-weighted share of drifted features (plain share without importances);
-    ``drifted``: ``share >= thresholds.share``.
+    ``drifted``: ``share >= thresholds.share``. ``bins``: per feature, the bin ``labels`` and
+    the reference and current counts (``ref``, ``cur``) the binned metrics were computed on.
     """
 
     features: pd.DataFrame
@@ -64,6 +65,7 @@ class DriftReport:
     n_rows_ref: int
     thresholds: DriftThresholds
     extra_columns: list[str] = field(default_factory=list)
+    bins: dict[str, dict] = field(default_factory=dict, repr=False)
 
     @property
     def n_drifted(self) -> int:
@@ -101,6 +103,13 @@ class DriftReport:
             lines.append(f"\n{len(self.features) - top} more features not shown.")
         head = [f"**{self.summary()}**", ""] if summary else []
         return "\n".join(head + lines)
+
+    def plot_png(self, top: int = 3) -> bytes:
+        """PNG of reference vs current bin shares of the ``top`` most severe features."""
+        from .plot import bins_png  # matplotlib only when a plot is asked for
+
+        names = self._sorted().index[:top]
+        return bins_png({n: self.bins[n] for n in names if n in self.bins}, self.features)
 
     def to_dict(self) -> dict:
         """JSON-able dict (NaN -> None)."""
