@@ -1,6 +1,6 @@
 """Monitoring, part two: each day compared with the champion's reference profile."""
 
-import json
+import base64
 
 import dagster as dg
 import pandas as pd
@@ -10,7 +10,10 @@ from ct_assets.defs.partitions import daily, day_of
 from ct_assets.defs.predictions import CHAMPION, predictions_log
 from ct_assets.drift import DriftThresholds, ReferenceProfile
 from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
+from ct_assets.store.featurestore import scalar
 from ct_assets.store.point_in_time import end_of
+
+SCORES = "day = ? AND model_version = ? AND source = 'batch'"  # the champion's own batch scores
 
 
 @dg.asset(partitions_def=daily, deps=[features, predictions_log, CHAMPION],
@@ -21,8 +24,9 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
     """The day's features and scores compared with the champion's reference profile.
 
     Per feature: PSI, KL, Wasserstein (in reference standard deviations), missing shares;
-    for the dataset, the importance-weighted share of drifted features. The retrain sensor reads
-    this report's numbers, including how many labels arrived since the champion's cutoff.
+    for the dataset, the importance-weighted share of drifted features. Computed inside DuckDB
+    (only aggregates leave the database), so a day of any size fits in memory. The retrain
+    sensor reads this report's numbers, including how many labels arrived since the cutoff.
     """
     day, settings = day_of(context), project.settings
     with registry.open() as reg:
@@ -31,31 +35,35 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
         labels_known = fs.labels_known(None, end_of(day))
         if champion is None:
             return _no_champion_report(labels_known)
-        current = fs.read_partition("features", day)
-        scores = fs.read_partition("predictions", day)
         new_labels = fs.labels_known(end_of(champion.cutoff), end_of(day))
-        profile = ReferenceProfile.from_json(json.dumps(champion.profile["features"]))
-        report = profile.compare(current, DriftThresholds(share=settings.drift_share))
-        score_report = ReferenceProfile.from_json(json.dumps(champion.profile["score"])).compare(
-            scores[["score"]])
-        table = pd.concat([report.features, score_report.features])
-        fs.replace_partition("drift", day, table.reset_index(names="feature").assign(
+        report = ReferenceProfile.from_dict(champion.profile["features"]).compare(
+            fs.con, DriftThresholds(share=settings.drift_share), table="features",
+            where="day = ?", params=[day])
+        tables, scores = [report.features], [day, champion.version]
+        if fs.has_table("predictions") and scalar(
+                fs.con, f"SELECT count(*) FROM predictions WHERE {SCORES}", scores):
+            tables.append(ReferenceProfile.from_dict(champion.profile["score"]).compare(
+                fs.con, table="predictions", where=SCORES, params=scores).features)
+        fs.replace_partition("drift", day, pd.concat(tables).reset_index(names="feature").assign(
             model_version=champion.version))
-    drifted = report.features.index[report.features["drifted"]].tolist()
+    png = base64.b64encode(report.plot_png(top=3)).decode()
     return dg.MaterializeResult(
         metadata={
             "drift_share": float(report.share), "drifted": bool(report.drifted),
-            "drifted_features": ", ".join(drifted) or "none",
-            "score_psi": float(score_report.features.loc["score", "psi"]),
+            "drifted_features": ", ".join(report.drifted_features) or "none",
+            "score_psi": dg.FloatMetadataValue(
+                float(tables[1].loc["score", "psi"]) if len(tables) > 1 else None),
             "champion_version": champion.version, "champion_cutoff": str(champion.cutoff),
             "labels_known": labels_known, "new_labels_since_champion": new_labels,
             "report": dg.MetadataValue.md(report.to_markdown()),
+            "plot": dg.MetadataValue.md(f"![reference vs current, most drifted features]"
+                                        f"(data:image/png;base64,{png})"),
         },
         check_results=[dg.AssetCheckResult(
             check_name="dataset_drift", passed=not report.drifted,
             severity=dg.AssetCheckSeverity.WARN,
-            description=f"{len(drifted)} drifted feature(s); weighted share {report.share:.2f} "
-                        f"(threshold {settings.drift_share})",
+            description=f"{report.n_drifted} drifted feature(s); weighted share "
+                        f"{report.share:.2f} (threshold {settings.drift_share})",
             metadata={"drift_share": float(report.share)})],
     )
 

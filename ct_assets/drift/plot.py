@@ -57,7 +57,7 @@ def _title(name: str, row: pd.Series | None) -> str:
     return " · ".join(parts)
 
 
-def bins_png(bins: dict[str, dict], features: pd.DataFrame | None = None, dpi: int = 80) -> bytes:
+def bins_png(bins: dict[str, dict], features: pd.DataFrame | None = None, dpi: int = 72) -> bytes:
     """One panel per feature: grouped bars of reference and current share per bin."""
     n = max(len(bins), 1)
     fig = Figure(figsize=(9, 2.9 * n), dpi=dpi, layout="constrained")
