@@ -83,7 +83,7 @@ def sanity(champion: Champion, records: Records, pinned: dict[str, t.Any]) -> tu
     expected = pinned.get("sanity") or {"records": [dict.fromkeys(champion.features)]}
     try:
         rows = records.validate(json.dumps({"records": expected["records"]}).encode())
-        got = champion.booster.predict(records.matrix(rows)[0]).tolist()
+        got = champion.booster.predict(records.matrix(rows)[0], num_threads=1).tolist()
     except Exception as exc:  # synthetic records: the message carries no client data
         return False, f"sanity prediction failed ({type(exc).__name__}: {exc})"
     want = expected.get("scores", got)

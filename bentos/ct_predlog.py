@@ -1,16 +1,19 @@
-"""Append-only prediction log: one JSON line per served record, in files of the home folder.
+"""Append-only prediction log: one JSON line per served request and day, in the home folder.
 
 Why files and not the feature store: the service must never open the DuckDB database (one
 writer at a time, and a serving process must not block or corrupt ingest). The next ingest
 (`predictions_log`) loads these files; ``ct_assets.serving.predlog`` reads this format.
 
-Line: ``{"v": 1, "request_id", "served_at" (naive UTC), "model_version", "feature_version",
-"score", "record": {features..., "entity_id"?, "event_ts"?}}`` (null for NaN).
+Line: ``{"v": 1, "request_id", "served_at" (naive UTC ISO), "model_version",
+"feature_version", "scores": [...], "request": {"records": [...]}}``: the request exactly as
+the client sent it (already validated: only features, entity_id, event_ts), so logging costs
+a copy, not a second serialization of every record (which cost more than scoring).
 Layout: ``<dir>/predictions-<YYYY-MM-DD>-<pid>-<token>.jsonl``. The day is the record's
-``event_ts`` day when the client sent one, else the serving day (UTC), so a day's partition
-reads only that day's files. Each process writes its own files (the token), so a line cut by a
-crash is never followed by another process's lines. Each batch is one ``os.write`` per day file
-(O_APPEND) before the response is sent: a crash loses at most the batch in flight.
+``event_ts`` day (UTC) when the client sent one, else the serving day, so a day's partition
+reads only that day's files; a batch spanning days is split into one line per day. Each
+process writes its own files (the token), so a line cut by a crash is never followed by another
+process's lines. One ``os.write`` per line (O_APPEND) before the response is sent: a crash
+loses at most the batch in flight.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ def _utc_naive(ts: dt.datetime) -> dt.datetime:
     return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
 
 
+def one_line(body: bytes) -> bytes:
+    """Valid JSON has newlines only as whitespace (never inside strings): spaces keep it one
+    JSON line with the same meaning."""
+    return body.replace(b"\n", b" ").replace(b"\r", b" ")
+
+
 class PredictionLog:
     def __init__(self, directory: str | Path, model_version: str, feature_version: str):
         self.dir = Path(directory)
@@ -50,32 +59,30 @@ class PredictionLog:
             fd = self._fds[day] = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         return fd
 
-    def append(self, request_id: str, served_at: dt.datetime,
+    def append(self, request_id: str, served_at: dt.datetime, body: bytes,
                rows: list[dict[str, t.Any]], scores: list[float]) -> None:
-        """Write the batch, grouped by day, one write per day file. Each line is the batch's
-        header, the record's score and the record as validated (features, entity_id, event_ts),
-        serialized once; building a dict per line cost more than scoring."""
+        """Log a validated request (``body``, parsed as ``rows``) and its scores."""
         served = _utc_naive(served_at)
         head = to_json({
             "v": FORMAT, "request_id": request_id, "served_at": served.isoformat(),
             "model_version": self.model_version, "feature_version": self.feature_version,
-        })[:-1] + b',"score":'
-        score_json = to_json(scores, inf_nan_mode="null")[1:-1].split(b",") if scores else []
-        served_day, day_names = served.date().isoformat(), {}
-        by_day: dict[str, list[bytes]] = {}
-        for row, score in zip(rows, score_json, strict=True):
-            event_ts = row.get("event_ts")
-            if event_ts is None:
-                day = served_day
-            else:
-                date = _utc_naive(event_ts).date()
-                day = day_names.get(date) or day_names.setdefault(date, date.isoformat())
-            by_day.setdefault(day, []).extend(
-                (head, score, b',"record":', to_json(row, inf_nan_mode="null"), b"}\n"))
+        })[:-1]
+        served_day = served.date()
+        days = [served_day if (ts := row.get("event_ts")) is None else _utc_naive(ts).date()
+                for row in rows]
+        if all(day == days[0] for day in days):
+            parts = {days[0]: (one_line(body), scores)}
+        else:  # rare: re-serialize each day's records
+            parts = {}
+            for day in dict.fromkeys(days):
+                idx = [i for i, d in enumerate(days) if d == day]
+                request = to_json({"records": [rows[i] for i in idx]}, inf_nan_mode="null")
+                parts[day] = (request, [scores[i] for i in idx])
         with self._lock:
-            for day, lines in by_day.items():
-                data = memoryview(b"".join(lines))
-                fd = self._fd(day)
+            for day, (request, day_scores) in parts.items():
+                data = memoryview(head + b',"scores":' + to_json(day_scores, inf_nan_mode="null")
+                                  + b',"request":' + request + b"}\n")
+                fd = self._fd(day.isoformat())
                 while data:
                     data = data[os.write(fd, data):]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import dagster as dg
 import duckdb
@@ -18,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 from ct_assets.defs.predictions import predictions_log
 from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.serving import prediction_log_dir, read_served, records_from_frame
+from ct_assets.serving.build import BENTOS_DIR
 from ct_assets.serving.seed import seed_home, train_champion
 from ct_assets.serving.server import BentoServer
 from ct_assets.settings import Settings
@@ -25,32 +27,65 @@ from ct_assets.simulation import EventSimulator
 from ct_assets.store import FeatureSet
 
 DAY = dt.date(2025, 1, 3)
+sys.path.insert(0, str(BENTOS_DIR))  # the service's own modules, importable without a server
+from ct_predlog import PredictionLog  # noqa: E402
+from ct_records import Records  # noqa: E402
 
 
-def line(**over) -> str:
-    record = {"amount": 1.0, "entity_id": "e1", "event_ts": "2025-01-03T09:59:00"}
-    record.update({k: over.pop(k) for k in ("entity_id", "event_ts") if k in over})
-    rec = {"v": 1, "request_id": "r1", "served_at": "2025-01-03T10:00:00.5",
-           "model_version": "v1", "feature_version": "fv", "score": 0.25, "record": record}
-    return json.dumps({**rec, **over})
+def line(request_id: str = "r1", n: int = 1, **record) -> str:
+    """A log line as the service writes it: header, scores, the request as the client sent it."""
+    rec = {"amount": 1.0, "entity_id": "e1", "event_ts": "2025-01-03T09:59:00", **record}
+    return json.dumps({"v": 1, "request_id": request_id, "served_at": "2025-01-03T10:00:00.5",
+                       "model_version": "v1", "feature_version": "fv", "scores": [0.25] * n,
+                       "request": {"records": [rec] * n}})
 
 
 def test_reader_skips_cut_and_foreign_lines_and_reads_only_its_day(tmp_path):
+    mismatch = json.loads(line(n=2))
+    mismatch["scores"] = [0.1]  # scores and records disagree: not a whole request
     (tmp_path / "predictions-2025-01-03-1-a.jsonl").write_text(
-        line() + "\n" + "not json\n" + line(entity_id=None, event_ts=None) + "\n"
-        + line(score=None, request_id="r2") + "\n" + line()[:40])  # the crash cut the last one
-    (tmp_path / "predictions-2025-01-03-2-b.jsonl").write_text(line(request_id="r3") + "\n")
+        line(n=2) + "\n" + "not json\n" + line(entity_id=None, event_ts=None) + "\n"
+        + line("r2").replace("0.25", "null") + "\n" + json.dumps(mismatch) + "\n"
+        + line()[:40])  # the crash cut the last line
+    (tmp_path / "predictions-2025-01-03-2-b.jsonl").write_text(
+        line("r3", event_ts="2025-01-03T10:59:00+01:00", amount=None) + "\n"
+        + line("r4", event_ts=1735898340) + "\n")  # epoch seconds, as the service accepts
     (tmp_path / "predictions-2025-01-04-1-a.jsonl").write_text(line() + "\n")
     got = read_served(tmp_path, DAY)
-    assert (got.lines, got.skipped, len(got.files)) == (6, 2, 2)
+    assert (got.lines, got.skipped, len(got.files)) == (8, 3, 2)
     frame = got.frame
-    assert list(frame["request_id"]) == ["r1", "r1", "r2", "r3"]
+    assert list(frame["request_id"]) == ["r1", "r1", "r1", "r2", "r3", "r4"]
     assert set(frame["source"]) == {"served"} and frame["score"].isna().sum() == 1
-    no_event = frame.iloc[1]  # no entity, no event time: the serving time stands in
+    no_event = frame.iloc[2]  # no entity, no event time: the serving time stands in
     assert no_event["entity_id"] != no_event["entity_id"]  # missing (NaN)
     assert no_event["event_ts"] == dt.datetime(2025, 1, 3, 10, 0, 0, 500000)
+    assert list(frame["event_ts"][4:]) == [dt.datetime(2025, 1, 3, 9, 59)] * 2  # UTC, naive
     assert json.loads(frame.iloc[0]["features"]) == {"amount": 1.0}
+    assert json.loads(frame.iloc[4]["features"]) == {"amount": None}
     assert read_served(tmp_path, dt.date(2025, 1, 9)).frame.empty
+
+
+def test_what_the_service_writes_is_what_ingest_reads(tmp_path):
+    """Pretty-printed bodies (newlines), one day's batch as sent, a batch spanning two days."""
+    validate = Records(["amount"], {}, max_batch=10).validate
+    log = PredictionLog(tmp_path, "v7", "fv-x")
+    served_at = dt.datetime(2025, 1, 4, 8, tzinfo=dt.UTC)
+    mixed = [{"amount": 1.5, "entity_id": "a", "event_ts": "2025-01-03T23:30:00-02:00"},
+             {"amount": None, "entity_id": "b", "event_ts": "2025-01-03T23:30:00"},
+             {"amount": 2.0}]
+    same_day = [{"amount": 3.0, "entity_id": "c", "event_ts": "2025-01-04T05:00:00"}]
+    for rid, records, scores in (("m", mixed, [0.1, 0.2, 0.3]), ("s", same_day, [0.4])):
+        body = json.dumps({"records": records}, indent=2).encode()
+        log.append(rid, served_at, body, validate(body), scores)
+    log.close()
+    jan3, jan4 = read_served(tmp_path, DAY), read_served(tmp_path, dt.date(2025, 1, 4))
+    assert (jan3.lines, jan3.skipped, jan4.lines, jan4.skipped) == (1, 0, 2, 0)
+    assert list(jan3.frame["entity_id"]) == ["b"] and list(jan3.frame["score"]) == [0.2]
+    assert list(jan4.frame["score"]) == [0.1, 0.3, 0.4]  # 23:30-02:00 is Jan 4 in UTC
+    assert list(jan4.frame["event_ts"]) == [  # no event_ts: the serving time stands in
+        dt.datetime(2025, 1, 4, 1, 30), dt.datetime(2025, 1, 4, 8), dt.datetime(2025, 1, 4, 5)]
+    assert set(jan4.frame["model_version"]) == {"v7"} and list(jan4.frame["request_id"]) == [
+        "m", "m", "s"]
 
 
 @pytest.fixture(scope="module")

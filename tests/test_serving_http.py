@@ -163,8 +163,10 @@ def test_health_and_prometheus_metrics(server):
 def test_ct_serve_logs_predictions_in_the_home(home, server):
     lines = [json.loads(line) for path in prediction_log_dir(home[0].root).glob("*.jsonl")
              for line in path.read_text().splitlines()]
-    assert len(lines) >= 202 and {x["model_version"] for x in lines} == {"v1"}
-    assert {"amount", "channel", "entity_id", "event_ts"} <= set(lines[0]["record"])
+    records = [r for x in lines for r in x["request"]["records"]]
+    assert sum(len(x["scores"]) for x in lines) == len(records) >= 202
+    assert {x["model_version"] for x in lines} == {"v1"}
+    assert {"amount", "channel", "entity_id", "event_ts"} <= set(records[0])
     assert all(SECRET not in json.dumps(x) for x in lines)
 
 
