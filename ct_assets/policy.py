@@ -22,6 +22,8 @@ class Decision:
 def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
                    settings: Settings) -> Decision:
     """Retrain when the day drifted, enough labels are newer than the champion, cooldown passed."""
+    if "drift" not in settings.policy:
+        return Decision(False, f"{day}: policy {settings.policy!r} does not retrain on drift")
     if report.get("champion_version", "none") == "none":
         return Decision(False, f"{day}: no champion yet; the periodic schedule trains the first")
     share = float(report.get("drift_share", 0.0))
@@ -51,6 +53,8 @@ def periodic_decision(day: dt.date, labels_known: int, last_retrain: dt.date | N
             return Decision(False, f"{day}: waiting for labels for a first model "
                                    f"({labels_known} of min_train_rows {settings.min_train_rows})")
         return Decision(True, f"first model: {labels_known} labels known on {day}")
+    if "periodic" not in settings.policy:
+        return Decision(False, f"{day}: policy {settings.policy!r} does not retrain periodically")
     age = (day - last_retrain).days
     if age < settings.periodic_every_days:
         return Decision(False, f"{day}: last retrain {age} days ago "

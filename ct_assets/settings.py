@@ -42,6 +42,8 @@ class Settings(BaseModel):
     min_train_rows: int = Field(5000, gt=0, description="Fewer labelled rows: no contender.")
     warmup_days: int = Field(14, gt=0, description="Days of events before the first model.")
 
+    policy: Literal["never", "periodic", "drift", "drift+periodic"] = Field(
+        "drift+periodic", description="Which triggers retrain after the first model.")
     drift_share: float = Field(
         0.3, gt=0, le=1, description="Dataset drift: importance-weighted share of drifted features."
     )

@@ -45,7 +45,21 @@ def demo(days: int, seed: int, home: str) -> None:
                 if run.job == "retrain_job" or not run.success:
                     bar.write(driver.describe(run))
             bar.set_postfix_str(driver.status())
-    print_summary(paths, settings, outcomes, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    print_summary(paths, settings, outcomes, seconds)
+    _write_report(driver, paths, settings, seconds, days)
+
+
+def _write_report(driver, paths: Home, settings: Settings, seconds: float, days: int) -> None:
+    """Hindsight scores of this demo, as a backtest report of its one policy."""
+    from ct_assets.backtest.hindsight import daily_scores
+    from ct_assets.backtest.run import write_single_report
+
+    run = {"seconds": round(seconds, 1), "retrain_days": driver.retrain_history(),
+           "daily": daily_scores(driver, paths, settings)}
+    write_single_report(paths.root / "report", settings, run, days)
+    click.echo(f"\nHindsight report (every label known): {paths.root / 'report' / 'report.md'}"
+               f" and report.png")
 
 
 def _settings_for(paths: Home, seed: int) -> Settings:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ct_assets.cli.backtest import backtest
 from ct_assets.cli.demo import demo
 from ct_assets.cli.registry import registry
 from ct_assets.cli.serve import serve
@@ -19,6 +20,7 @@ def cli() -> None:
 
 
 cli.add_command(demo)
+cli.add_command(backtest)
 cli.add_command(registry)
 cli.add_command(serve)
 

@@ -68,6 +68,14 @@ class DayDriver:
         return (f"{run.day}: retrain by {run.tags['ct/trigger']} ({run.tags['ct/reason']}) -> "
                 f"{retrain_outcome(self.home, run.run_id)}")
 
+    def retrain_history(self) -> list[dict]:
+        """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome."""
+        runs = self.instance.get_runs(filters=dg.RunsFilter(job_name="retrain_job"))
+        return [{"day": run.tags.get("ct/cutoff", ""), "trigger": run.tags.get("ct/trigger"),
+                 "reason": run.tags.get("ct/reason"),
+                 "outcome": retrain_outcome(self.home, run.run_id)}
+                for run in sorted(runs, key=lambda r: r.tags.get("ct/cutoff", ""))]
+
     def run_day(self, day: dt.date) -> list[RunOutcome]:
         """Ingest `day` at the following midnight, then the sensor, then the 01:00 schedule."""
         midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)

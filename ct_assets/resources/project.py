@@ -50,3 +50,7 @@ class EventSourceResource(dg.ConfigurableResource):
 
     def labels(self, day: dt.date) -> pd.DataFrame:
         return self._simulator().labels(day)
+
+    def truth(self, day: dt.date) -> pd.DataFrame:
+        """Every event of `day` with its eventual label: hindsight, for backtests only."""
+        return self._simulator().labeled_events(day)[["entity_id", "label"]]

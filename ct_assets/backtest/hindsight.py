@@ -1,0 +1,48 @@
+"""Hindsight scoring: each day's events, as scored by that day's champion, against the truth.
+
+The realised metric of a policy is what its served scores would have earned once every label
+was known, day by day, whatever the label latency was at the time.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ct_assets.home import Home
+from ct_assets.replay.outcome import open_db
+from ct_assets.settings import Settings
+from ct_assets.training import evaluate
+
+
+def daily_scores(driver, home: Home, settings: Settings) -> list[dict]:
+    """One row per day with predictions: the metric, rows, champion and drift share."""
+    source = driver.defs.resources["source"]
+    shares = _drift_shares(driver.instance)
+    with open_db(home) as con:
+        scored = con.execute(
+            "SELECT day, entity_id, score, model_version FROM predictions "
+            "WHERE source = 'batch' ORDER BY day").df()
+    rows = []
+    for day, group in scored.groupby("day"):
+        day = day.date() if hasattr(day, "date") else day
+        truth = source.truth(day)
+        joined = group.merge(truth, on="entity_id")
+        try:
+            value = evaluate(joined["label"], joined["score"], settings.task)[settings.metric]
+        except ValueError:
+            continue  # a day of one class says nothing about ranking
+        rows.append({"day": str(day), "value": value, "rows": len(joined),
+                     "model": group["model_version"].iloc[0],
+                     "drift_share": shares.get(str(day))})
+    return rows
+
+
+def _drift_shares(instance: dg.DagsterInstance) -> dict[str, float]:
+    records = instance.fetch_materializations(dg.AssetKey("drift_report"), limit=10_000).records
+    out = {}
+    for record in records:
+        share = record.asset_materialization.metadata.get("drift_share")
+        if share is not None:
+            out[record.partition_key] = float(share.value)
+    return out
+

@@ -1,0 +1,65 @@
+"""The backtest's report: a markdown table and a picture of the metric over time per policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+COLOURS = {"never": "#9e9e9e", "periodic": "#1f77b4", "drift": "#d62728",
+           "drift+periodic": "#2ca02c"}
+
+
+def write_report(out: Path, results: dict) -> None:
+    (out / "report.md").write_text(markdown(results))
+    plot(results, out / "report.png")
+
+
+def markdown(results: dict) -> str:
+    metric = results["metric"]
+    lines = [f"# Backtest: {results['days']} days from {results['start']}, "
+             f"{results['window']} window", "",
+             f"| policy | mean daily {metric} | retrains | promotions | compute s |",
+             "|---|---:|---:|---:|---:|"]
+    for name, p in results["policies"].items():
+        mean = "-" if p["mean"] is None else f"{p['mean']:.4f}"
+        lines.append(f"| {name} | {mean} | {p['retrains']} | {p['promotions']} "
+                     f"| {p['compute_seconds']:.0f} |")
+    policies = results["policies"]
+    if {"drift", "never"} <= set(policies) and policies["never"]["mean"] is not None:
+        gap = policies["drift"]["mean"] - policies["never"]["mean"]
+        lines += ["", f"`drift` vs `never`: {gap:+.4f} mean daily {metric}."]
+    lines += ["", "Each day's events are scored by that day's champion and judged against "
+              "their eventual labels (hindsight). ![metric over time](report.png)", ""]
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> None:
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1]})
+    for name, p in results["policies"].items():
+        daily = pd.DataFrame(p["daily"])
+        if daily.empty:
+            continue
+        daily["day"] = pd.to_datetime(daily["day"])
+        smooth = daily.set_index("day")["value"].rolling(7, min_periods=1).mean()
+        colour = COLOURS.get(name, None)
+        top.plot(smooth.index, smooth.values, label=f"{name} ({p['retrains']} retrains)",
+                 color=colour, lw=1.8)
+        marks = pd.to_datetime([r["day"] for r in p["retrain_days"]])
+        top.scatter(marks, smooth.reindex(marks, method="nearest").values, marker="v",
+                    color=colour, s=28, zorder=3)
+        if name in ("drift", "drift+periodic") and daily["drift_share"].notna().any():
+            bottom.plot(daily["day"], daily["drift_share"], color=colour, lw=1, label=name)
+    top.set_ylabel(f"{results['metric']} (7-day mean)")
+    top.set_title(f"Realised {results['metric']} by policy; ▼ = retrain")
+    top.legend(loc="lower left", fontsize=8)
+    bottom.set_ylabel("drift share")
+    bottom.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
