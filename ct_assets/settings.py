@@ -36,6 +36,7 @@ class Settings(BaseModel):
     candidate_windows: list[int] = Field(
         [7, 14, 30, 60, 0], min_length=1,
         description="Dynamic windows in days (0: all history), each scored on the holdout.")
+    train_threads: int = Field(0, ge=0, description="LightGBM threads (0: every core).")
     holdout_days: int = Field(7, gt=0, description="Most recent labelled days kept for evaluation.")
     min_holdout_rows: int = Field(2000, ge=1, description="The holdout widens until this many.")
     min_holdout_positives: int = Field(50, ge=0, description="...and this many positives.")

@@ -15,9 +15,10 @@ from ct_assets.errors import CTError
 from ct_assets.settings import Settings
 
 
-def policy_settings(base: Settings, policy: str, every: int, window: str) -> Settings:
+def policy_settings(base: Settings, policy: str, every: int, window: str,
+                    threads: int = 0) -> Settings:
     """The base settings under `policy`; the `periodic` policy retrains every `every` days."""
-    changes = {"policy": policy, "window": window}
+    changes = {"policy": policy, "window": window, "train_threads": threads}
     if policy == "periodic":
         changes["periodic_every_days"] = every
     return base.model_copy(update=changes)
@@ -35,12 +36,13 @@ def run_backtest(out: Path, base: Settings, days: int, policies: list[str], ever
             shutil.rmtree(home)
     started = time.perf_counter()
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(policies))),
-                             mp_context=context) as pool:
+    workers = max(1, min(workers, len(policies)))
+    threads = 1 if workers > 1 else 0  # parallel replays share the cores, not oversubscribe
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
             policy: pool.submit(replay_policy, policy, str(homes / policy.replace("+", "_")),
-                                policy_settings(base, policy, every, window).model_dump_json(),
-                                days, i)
+                                policy_settings(base, policy, every, window,
+                                                threads).model_dump_json(), days, i)
             for i, policy in enumerate(policies)}
         runs = {policy: future.result() for policy, future in futures.items()}
     results = {"days": days, "start": str(base.start), "metric": base.metric, "window": window,

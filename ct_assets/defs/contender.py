@@ -39,11 +39,13 @@ def contender_model(context: dg.AssetExecutionContext, training_set: dict,
     train, holdout = split_at(snapshot.frame, training_set["holdout_start"])
     if settings.window == "dynamic":
         choice = choose_window(train, holdout, settings.candidate_windows, feature_set.schema,
-                               settings.task, settings.metric, settings.min_train_rows)
+                               settings.task, settings.metric, settings.min_train_rows,
+                               threads=settings.train_threads)
         model, window, why = choice.model, choice.days, choice.reason
         scores = {("all" if d == 0 else f"{d}d"): round(v, 4) for d, v in choice.scores.items()}
     else:
-        model = TrainedModel.fit(train, feature_set.schema, settings.task)
+        model = TrainedModel.fit(train, feature_set.schema, settings.task,
+                                 threads=settings.train_threads)
         window, why, scores = snapshot.window_days, "fixed window", {}
     used = rows_in_window(train, holdout["event_ts"].min(), window)
     tags = context.run.tags

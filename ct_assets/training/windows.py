@@ -38,7 +38,7 @@ def rows_in_window(train: pd.DataFrame, holdout_start: dt.datetime, days: int) -
 
 def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[int],
                   schema: dict, task: str, metric: str, min_rows: int,
-                  resamples: int = 200) -> WindowChoice:
+                  resamples: int = 200, threads: int = 0) -> WindowChoice:
     """Train each candidate (longest first) and keep a shorter one only on clear evidence."""
     holdout_start = holdout["event_ts"].min()
     longest_first = sorted(set(candidates), key=lambda d: -float("inf") if d == ALL_HISTORY else -d)
@@ -51,7 +51,7 @@ def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[i
         if len(rows) < min_rows or rows["label"].nunique() < 2:
             skipped.append(days)
             continue
-        models[days] = TrainedModel.fit(rows, schema, task)
+        models[days] = TrainedModel.fit(rows, schema, task, threads=threads)
         preds[days] = models[days].predict(holdout)
         scores[days] = evaluate(holdout["label"], preds[days], task)[metric]
     if not models:
