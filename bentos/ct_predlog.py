@@ -31,8 +31,12 @@ FORMAT = 1
 
 
 def _utc_naive(ts: dt.datetime) -> dt.datetime:
-    """The feature store keeps naive UTC timestamps; aware ones are converted."""
-    return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
+    """The feature store keeps naive UTC timestamps; aware ones are converted (at the ends of
+    the calendar, where UTC would overflow, the local time is kept)."""
+    try:
+        return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
+    except OverflowError:
+        return ts.replace(tzinfo=None)
 
 
 def one_line(body: bytes) -> bytes:

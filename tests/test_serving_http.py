@@ -78,7 +78,8 @@ def test_valid_batch_scores_like_the_model_in_process(home, server):
 def test_null_is_missing_and_unseen_categories_are_counted(home, server):
     (rec,), _ = day_records(home[0], 3, 1)
     missing = dict(rec, amount=None, merchant_category=None)
-    unseen = dict(rec, amount=None, merchant_category="never-seen-before")
+    unseen = dict(rec, amount=None, merchant_category="never-seen-before",
+                  event_ts="0001-01-01T00:00:00+01:00")  # odd, but valid: no 500 from the log
     status, body = server.predict([missing, unseen])
     assert status == 200, body
     assert body["scores"][0] == body["scores"][1]
@@ -149,15 +150,22 @@ def test_metadata_names_version_schema_window_and_metrics(home, server):
     assert 0.5 < meta["metrics"]["roc_auc"] <= 1 and meta["max_batch"] == LIMIT
 
 
-def test_health_and_prometheus_metrics(server):
+def test_health_and_prometheus_metrics(home, server):
     assert server.get("/livez")[0] == 200 and server.get("/readyz")[0] == 200
     assert "sanity prediction ok" in server.log_tail(None)
+    (rec,), _ = day_records(home[0], 3, 1)
+    assert server.predict([dict(rec, channel="never-seen")])[0] == 200
+    assert server.predict([dict(rec, channel=None, amount="x")])[0] == 400
     status, text = server.get("/metrics")
     assert status == 200
     assert 'bentoml_service_request_total{endpoint="/predict",http_response_code="200"' in text
-    assert 'ct_unseen_category_total{feature="merchant_category"} 1.0' in text
+    assert 'bentoml_service_request_total{endpoint="/predict",http_response_code="400"' in text
+    assert 'ct_unseen_category_total{feature="channel"}' in text
     assert 'ct_rejected_requests_total{reason="invalid"}' in text
     assert 'ct_model_info{feature_version="fv-' in text and 'model_version="v1"' in text
+    status, spec = server.get("/docs.json")  # OpenAPI: the records' schema is the model's
+    assert status == 200 and "/predict" in spec["paths"]
+    assert "merchant_category" in spec["components"]["schemas"]["Record"]["required"]
 
 
 def test_ct_serve_logs_predictions_in_the_home(home, server):

@@ -47,7 +47,10 @@ class ServedLog:
 def _utc(value: object) -> dt.datetime:
     """Naive UTC, as the feature store keeps timestamps."""
     ts = _TIMESTAMP.validate_python(value)
-    return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
+    try:
+        return ts.astimezone(dt.UTC).replace(tzinfo=None) if ts.tzinfo else ts
+    except OverflowError:  # at the ends of the calendar, as the service did: local time
+        return ts.replace(tzinfo=None)
 
 
 def _rows(line: bytes) -> list[tuple] | None:
