@@ -29,7 +29,7 @@ def tally(values: pd.Series, weights: np.ndarray | None = None) -> tuple[pd.Inde
     groups in SQL and brings back only distinct levels with their counts).
     """
     if isinstance(values.dtype, pd.CategoricalDtype) and weights is None:
-        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories  # no hashing
+        codes, uniques = values.array.codes, values.cat.categories  # no hashing
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     codes = np.asarray(codes).astype(np.intp)  # bincount casts small ints slowly itself
