@@ -19,7 +19,15 @@ import typing as t
 from typing import Annotated, NotRequired
 
 import numpy as np
-from pydantic import ConfigDict, Field, StrictFloat, StrictInt, StrictStr, TypeAdapter
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    create_model,
+)
 from typing_extensions import TypedDict
 
 OPTIONAL = ("entity_id", "event_ts")  # per-record keys that are not features (for joins later)
@@ -40,6 +48,18 @@ def _category_type(cats: list[t.Any]) -> t.Any:
     if cats and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in cats):
         return StrictFloat | None
     return StrictStr | None
+
+
+def record_doc(schema: dict[str, t.Any]) -> t.Any:
+    """A record as the OpenAPI docs show it (validation is ``Records``); a plain object if a
+    feature name cannot be a pydantic field."""
+    try:
+        return create_model(
+            "Record", **{c: (float | None, ...) for c in schema["numeric"]},
+            **{c: (str | None, ...) for c in schema["categorical"]},
+            entity_id=(str | None, None), event_ts=(dt.datetime | None, None))
+    except Exception:
+        return dict[str, t.Any]
 
 
 class Records:

@@ -24,8 +24,8 @@ import bentoml
 from _bentoml_sdk.io_models import IODescriptor
 from ct_model import load, sanity
 from ct_predlog import PredictionLog
-from ct_records import Records
-from pydantic import ValidationError, create_model
+from ct_records import Records, record_doc
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -53,20 +53,7 @@ MODEL = bentoml.metrics.Gauge(
     name="ct_model_info", labelnames=["model_version", "feature_version"],
     documentation="The model version this process serves (1)")
 
-def _record_doc() -> t.Any:
-    """A record in the OpenAPI docs (validation is ct_records.Records); a plain object if a
-    feature name cannot be a pydantic field."""
-    schema = bentoml.models.get(PINNED["model_tag"]).info.metadata["schema"]
-    try:
-        return create_model(
-            "Record", **{c: (float | None, ...) for c in schema["numeric"]},
-            **{c: (str | None, ...) for c in schema["categorical"]},
-            entity_id=(str | None, None), event_ts=(dt.datetime | None, None))
-    except Exception:
-        return dict[str, t.Any]
-
-
-_Record = _record_doc()
+_Record = record_doc(bentoml.models.get(PINNED["model_tag"]).info.metadata["schema"])
 
 
 class PredictInput(IODescriptor):

@@ -6,10 +6,8 @@ signalling the process group it leads (the BentoML arbiter and its workers), by 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .build import bentoml_env
+from .client import free_port, http_json
 from .predlog import ENV_VAR
 
+__all__ = ["BentoServer", "free_port", "http_json", "serve_command"]
+
 STARTUP_FAILED = "Application startup failed"  # uvicorn's message when the service __init__ raises
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def serve_command(
@@ -42,23 +37,6 @@ def serve_command(
     if log_dir is not None:
         env[ENV_VAR] = str(Path(log_dir).resolve())
     return cmd + ["--host", host, "--port", str(port)], env
-
-
-def http_json(url: str, payload: Any | None = None, timeout: float = 30.0) -> tuple[int, Any]:
-    """GET (payload None) or POST JSON (bytes are sent as they are); (status, decoded body),
-    no raising on 4xx/5xx."""
-    data = payload if isinstance(payload, bytes) or payload is None else json.dumps(payload)
-    data = data.encode() if isinstance(data, str) else data
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            status, body = resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        status, body = e.code, e.read()
-    try:
-        return status, json.loads(body)
-    except ValueError:
-        return status, body.decode(errors="replace")
 
 
 class BentoServer:
