@@ -159,9 +159,12 @@ def test_scored_labels_uses_label_known_by_until_and_event_window(fs):
         "entity_id": ["a", "b", "c", "d"],
         "event_ts": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 11:00",
                                     "2025-01-01 12:00", "2024-12-31 23:00"]),
-        "model_version": "v1", "score": [0.1, 0.2, 0.3, 0.4],
+        "model_version": "v1", "score": [0.1, 0.2, 0.3, 0.4], "source": "batch",
     })
     fs.replace_partition("predictions", D(2025, 1, 1), preds)
+    served = preds.iloc[[2]].assign(score=0.9, source="served")  # what the client was told
+    fs.con.execute("INSERT INTO predictions BY NAME SELECT *, DATE '2025-01-01' AS day "
+                   "FROM served")
     _write_labels(fs, [
         ("a", 0, T(2025, 1, 2)), ("a", 1, T(2025, 1, 5)),  # corrected after `until`
         ("b", 1, T(2025, 1, 6)),                            # known only after `until`
@@ -171,7 +174,7 @@ def test_scored_labels_uses_label_known_by_until_and_event_window(fs):
     got = fs.scored_labels(T(2025, 1, 1), T(2025, 1, 4)).sort_values("entity_id")
     assert got["entity_id"].tolist() == ["a", "c"]
     assert got["label"].tolist() == [0, 1]
-    assert got["score"].tolist() == [0.1, 0.3]
+    assert got["score"].tolist() == [0.1, 0.9]  # the served score wins over the batch one
     later = fs.scored_labels(T(2025, 1, 1), T(2025, 1, 10)).sort_values("entity_id")
     assert dict(zip(later["entity_id"], later["label"], strict=True)) == {"a": 1, "b": 1, "c": 1}
 

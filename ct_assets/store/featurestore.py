@@ -122,7 +122,8 @@ class FeatureStore:
             SELECT p.entity_id, p.model_version, p.score, l.label
             FROM predictions p JOIN labels l USING (entity_id)
             WHERE p.event_ts >= ? AND p.event_ts < ? AND l.label_ts < ?
-            QUALIFY row_number() OVER (PARTITION BY p.entity_id ORDER BY l.label_ts DESC) = 1
+            QUALIFY row_number() OVER (PARTITION BY p.entity_id
+                                       ORDER BY l.label_ts DESC, p.source = 'served' DESC) = 1
             """,
             [since, until, until],
         ).df()
