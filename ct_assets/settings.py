@@ -84,6 +84,10 @@ class Settings(BaseModel):
                              f"use one of {', '.join(allowed)}")
         return self
 
+    alert_webhook: str | None = Field(
+        None, description="Webhook URL for alerts (JSON with a Slack-style `text`); "
+                          "CT_ALERT_WEBHOOK overrides it.")
+
     def save(self, home: Path) -> None:
         (home / SETTINGS_FILE).write_text(self.model_dump_json(indent=2))
 
