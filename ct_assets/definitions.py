@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ct_assets.defs import (
+    alerts,
     automation,
     champion,
     contender,
@@ -35,8 +36,9 @@ duckdb = DuckDBResource(database=str(home.db))
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, features, predictions, drift, performance,
                                         training, contender, evaluation, champion]),
+    asset_checks=[alerts.performance_floor],
     jobs=[ingest_job, retrain_job],
-    sensors=[automation.drift_retrain_sensor],
+    sensors=[automation.drift_retrain_sensor, *alerts.sensors],
     schedules=[automation.daily_ingest_schedule, automation.periodic_retrain_schedule],
     resources={
         "project": ProjectResource(home=str(home.root)),
