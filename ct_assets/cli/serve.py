@@ -17,17 +17,31 @@ from ct_assets.cli.options import home_option, read_only
 from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.registry import Registry
+from ct_assets.registry.packaging import deployable
 from ct_assets.store import table_exists
 
 HOST = "127.0.0.1"
 
 
 def champion_bento(paths: Home) -> tuple[str, str]:
-    """(version, bento tag) of the current champion, or one clear CTError about why not."""
+    """(version, bento tag) of the champion to serve, or one clear CTError about why not.
+
+    That is the champion, unless its bento failed infra validation: then the newest earlier
+    champion whose bento did not (a refused bento never goes live)."""
     with read_only(paths) as con:
-        champion = Registry(con).champion() if table_exists(con, "aliases") else None
+        if table_exists(con, "aliases"):
+            reg = Registry(con)
+            current, champion = reg.champion(), deployable(reg)
+        else:
+            current = champion = None
     if champion is None or not champion.bento_tag:
+        if current is not None and current.deployable is False:
+            raise CTError(f"champion {current.version}'s bento failed infra validation and no "
+                          "earlier champion has a deployable bento")
         raise CTError(f"home {paths.root} has no champion bento yet (run `ct demo` first)")
+    if current is not None and current.version != champion.version:
+        click.echo(f"champion {current.version}'s bento failed infra validation; serving the "
+                   f"previous deployable champion {champion.version}", err=True)
     from ct_assets.serving.build import bento_exists
 
     if not bento_exists(champion.bento_tag, paths.bentoml):

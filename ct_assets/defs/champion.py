@@ -5,8 +5,13 @@ import time
 import dagster as dg
 
 from ct_assets.defs.evaluation import contender_evaluation
-from ct_assets.registry.packaging import package
-from ct_assets.resources import ProjectResource, RegistryResource
+from ct_assets.registry.packaging import deployable, holdout_sample, infra_validate, package
+from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
+
+INFRA = dg.AssetCheckSpec(
+    "infra_validation", asset="champion_bento", blocking=True,
+    description="The built bento served on a free local port answers with the in-process "
+                "model's scores on holdout records (1e-9); a failure keeps it undeployable.")
 
 
 @dg.asset(ins={"contender_evaluation": dg.AssetIn(contender_evaluation.key)},
@@ -32,20 +37,41 @@ def champion_model(context: dg.AssetExecutionContext, contender_evaluation: dict
 
 
 @dg.asset(ins={"champion_model": dg.AssetIn(champion_model.key)}, group_name="champion",
-          kinds={"bentoml"})
+          kinds={"bentoml"}, check_specs=[INFRA])
 def champion_bento(context: dg.AssetExecutionContext, champion_model: str,
-                   project: ProjectResource, registry: RegistryResource) -> dg.MaterializeResult:
-    """The champion saved into the home's BentoML model store and built into a bento.
+                   project: ProjectResource, registry: RegistryResource,
+                   store: FeatureStoreResource) -> dg.MaterializeResult:
+    """The champion saved into the home's BentoML model store, built into a bento, and proved.
 
     The bento pins the exact model tag (never `:latest`, which would be resolved again when the
-    bento starts), so a bento always serves the model it was built for.
+    bento starts), so a bento always serves the model it was built for. Infra validation (a
+    blocking check) then serves it on a free local port and compares its scores on holdout
+    records with the registry artifact's; only a bento that passes is marked deployable, and
+    `ct serve` keeps serving the previous deployable one otherwise.
     """
     paths = project.paths
     started = time.perf_counter()
     with registry.open() as reg:
         record = package(reg, reg.get(champion_model), paths)
-    return dg.MaterializeResult(metadata={
-        "version": record.version, "model_tag": record.model_tag, "bento_tag": record.bento_tag,
-        "build_seconds": round(time.perf_counter() - started, 1),
-        "serve": dg.MetadataValue.md(f"`CT_HOME={paths.root} ct serve`"),
-    })
+    built = time.perf_counter()
+    with store.open() as fs:
+        sample = holdout_sample(fs.con, record.cutoff)
+    result = infra_validate(record, paths, sample)  # no DuckDB connection held meanwhile
+    with registry.open() as reg:
+        reg.update(record.version, deployable=bool(result["ok"]))
+        served = deployable(reg)
+    checked = {k: result[k] for k in ("n", "max_abs_diff", "ready_seconds") if k in result}
+    return dg.MaterializeResult(
+        metadata={
+            "version": record.version, "model_tag": record.model_tag,
+            "bento_tag": record.bento_tag, "deployable": bool(result["ok"]),
+            "served_version": served.version if served else "none",
+            "build_seconds": round(built - started, 1),
+            "validation_seconds": round(time.perf_counter() - built, 1),
+            "serve": dg.MetadataValue.md(f"`CT_HOME={paths.root} ct serve`"),
+        },
+        check_results=[dg.AssetCheckResult(
+            check_name="infra_validation", passed=bool(result["ok"]),
+            severity=dg.AssetCheckSeverity.ERROR, description=result["why"],
+            metadata={**checked, "bento_tag": record.bento_tag or "none",
+                      "served_version": served.version if served else "none"})])

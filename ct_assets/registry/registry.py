@@ -45,6 +45,7 @@ class ModelVersion:
     gate: dict | None = None
     model_tag: str | None = None
     bento_tag: str | None = None
+    deployable: bool | None = None  # the bento passed infra validation (None: not run)
     seq: int = 0
     created_at: dt.datetime | None = None
 
@@ -61,6 +62,15 @@ class Registry:
         self.con = con
         if not table_exists(con, "aliases"):
             self.con.execute(SCHEMA)  # on a read-only connection: a clear duckdb error
+        self._columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'model_versions'").fetchall()}
+        if "deployable" not in self._columns:  # a home made before infra validation
+            try:
+                con.execute("ALTER TABLE model_versions ADD COLUMN deployable BOOLEAN")
+                self._columns.add("deployable")
+            except duckdb.Error:
+                pass  # read-only: such records load with the default
 
     def next_version(self) -> tuple[str, int]:
         seq = scalar(self.con, "SELECT coalesce(max(seq), 0) + 1 FROM model_versions")
@@ -144,7 +154,7 @@ class Registry:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _select(self, where: str, params: list) -> list[ModelVersion]:
-        names = [f.name for f in fields(ModelVersion)]
+        names = [f.name for f in fields(ModelVersion) if f.name in self._columns]
         rows = self.con.execute(
             f"SELECT {', '.join(names)} FROM model_versions {where}", params
         ).fetchall()

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS model_versions (
     reason VARCHAR,
     gate JSON,
     model_tag VARCHAR,
-    bento_tag VARCHAR
+    bento_tag VARCHAR,
+    deployable BOOLEAN                  -- infra validation: NULL never validated
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias VARCHAR NOT NULL,
