@@ -20,6 +20,10 @@ from ct_assets.home import Home
 from ct_assets.replay.outcome import retrain_outcome
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+# run status sensors the daemon would evaluate after each run: (job, succeeded) -> sensor
+ALERT_SENSORS = {("ingest_job", True): "monitoring_alert_sensor",
+                 ("retrain_job", True): "retrain_success_alert_sensor",
+                 ("retrain_job", False): "retrain_failure_alert_sensor"}
 
 
 @dataclass(frozen=True)
@@ -111,4 +115,17 @@ class DayDriver:
                 run_config={**request.run_config, **QUIET}, tags=request.tags,
                 raise_on_error=False)
             outcomes.append(RunOutcome(day, job_name, run.run_id, run.success, request.tags))
+            self._alert(job_name, run)
         return outcomes
+
+    def _alert(self, job_name: str, run) -> None:
+        """Evaluate the alert sensor that watches this job's outcome, as the daemon would."""
+        name = ALERT_SENSORS.get((job_name, run.success))
+        if name is None:
+            return
+        event = run.get_run_success_event() if run.success else run.get_run_failure_event()
+        context = dg.build_run_status_sensor_context(
+            sensor_name=name, dagster_event=event, dagster_instance=self.instance,
+            dagster_run=run.dagster_run, resources=self.resources)
+        self.defs.resolve_sensor_def(name)(context if run.success
+                                           else context.for_run_failure())

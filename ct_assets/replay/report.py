@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+
 import click
 
 from ct_assets.home import Home
@@ -36,6 +39,12 @@ def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
             bar = "#" * max(0, int(round((value - 0.5) * 60))) if value == value else ""
             click.echo(f"  week of {row.week:%Y-%m-%d}  {value:.3f}  {bar:30} "
                        f"{row.models} ({row.rows} rows)")
+    log = home.root / "alerts.jsonl"
+    if log.exists():
+        kinds = [json.loads(line).get("kind") for line in log.read_text().splitlines()
+                 if '"event": "alert"' in line]
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(Counter(kinds).items()))
+        click.echo(f"\nAlerts ({counts or 'none'}): {log}")
     click.echo(
         "\nOpen the Dagster UI on this instance (runs, materializations, checks, schedules):"
         f"\n  CT_HOME={home.root} DAGSTER_HOME={home.dagster} dagster dev -w workspace.yaml"
