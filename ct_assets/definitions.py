@@ -20,7 +20,7 @@ from ct_assets.defs import (
     training,
 )
 from ct_assets.defs.jobs import ingest_job, retrain_job
-from ct_assets.home import Home, default_home
+from ct_assets.home import DUCKDB_CONFIG, Home, default_home
 from ct_assets.resources import (
     EventSourceResource,
     FeatureStoreResource,
@@ -31,7 +31,7 @@ from ct_assets.settings import Settings
 
 home = Home(default_home().resolve())
 settings = Settings.load(home.root)
-duckdb = DuckDBResource(database=str(home.db))
+duckdb = DuckDBResource(database=str(home.db), connection_config=DUCKDB_CONFIG)
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, features, predictions, drift, performance,

@@ -13,6 +13,10 @@ from pathlib import Path
 from ct_assets.errors import CTError
 
 DEFAULT_HOME = ".ct"
+# Every connection to the home's database uses this configuration (DuckDB refuses two
+# configurations of one file in a process). The memory limit keeps a 10M-row day under 1.5 GB:
+# by default DuckDB caches every page it reads, up to 80% of RAM.
+DUCKDB_CONFIG = {"memory_limit": "1GB"}
 DAGSTER_YAML = """\
 telemetry:
   enabled: false

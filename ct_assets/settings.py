@@ -55,6 +55,8 @@ class Settings(BaseModel):
     periodic_every_days: int = Field(
         28, gt=0, description="The schedule retrains when the last retrain is this old."
     )
+    drift_plot: bool = Field(True, description="Embed a reference-vs-current PNG in each drift "
+                                               "report (backtests turn it off: 0.5 s a day).")
     perf_window_days: int = Field(14, gt=0, description="Days of labelled events in a perf report.")
 
     gate_floor: float = Field(0.6, description="Absolute floor of the metric for any champion.")

@@ -75,10 +75,13 @@ def _assert_same(a, b):
 def test_duckdb_path_equals_pandas_path_on_a_real_file(db, profile, day):
     frame = db.execute("SELECT * FROM features WHERE day = ?", [day]).df().drop(columns="day")
     in_pandas = profile.compare(frame)
-    in_sql = profile.compare(db, table="features", where="day = ?", params=[day])
+    in_sql = profile.compare(db, table="features", where="day = ?", params=[day],
+                             in_memory_rows=0)
+    fetched = profile.compare(db, table="features", where="day = ?", params=[day])
+    _assert_same(in_pandas, fetched)  # a small day is fetched and compared in pandas
     _assert_same(in_pandas, in_sql)
     relation = db.sql(f"SELECT * EXCLUDE (day) FROM features WHERE day = DATE '{day}'")
-    _assert_same(in_pandas, profile.compare(relation))
+    _assert_same(in_pandas, profile.compare(relation, in_memory_rows=0))
     if day == DAY2:  # the shifted day reads as drift, with its unseen shops
         assert in_sql.features.loc["shop", "unseen_share"] > 0.01 and in_sql.drifted
         assert {"x", "count", "flag", "color"} <= set(in_sql.drifted_features)
@@ -101,7 +104,7 @@ def test_missing_column_all_missing_and_changed_dtype_are_flagged_rows(db, profi
     db.execute("""CREATE OR REPLACE TEMP VIEW odd AS SELECT CAST(x AS VARCHAR) AS x, price,
                   NULL::DOUBLE AS count, NULL::VARCHAR AS color, shop, code, member, day
                   FROM features""")
-    report = profile.compare(db, table="odd", where="day = ?", params=[DAY1])
+    report = profile.compare(db, table="odd", where="day = ?", params=[DAY1], in_memory_rows=0)
     f = report.features
     for name in ("flag", "const"):  # not in the view
         assert f.loc[name, "status"] == "missing_column" and f.loc[name, "drifted"]
@@ -126,6 +129,6 @@ def test_duckdb_path_never_builds_a_frame_of_the_day(db, profile, monkeypatch):
         return original(self, sql, *args, **kwargs)
 
     monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", spy)
-    profile.compare(db, table="features", where="day = ?", params=[DAY1])
+    profile.compare(db, table="features", where="day = ?", params=[DAY1], in_memory_rows=0)
     scans = [sql for sql in calls if "FROM (SELECT * FROM" in sql]
     assert scans and all("count(*)" in sql or "GROUP BY" in sql for sql in scans)

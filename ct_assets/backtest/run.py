@@ -18,7 +18,8 @@ from ct_assets.settings import Settings
 def policy_settings(base: Settings, policy: str, every: int, window: str,
                     threads: int = 0) -> Settings:
     """The base settings under `policy`; the `periodic` policy retrains every `every` days."""
-    changes = {"policy": policy, "window": window, "train_threads": threads}
+    changes = {"policy": policy, "window": window, "train_threads": threads,
+               "drift_plot": False}  # pictures of single days are not what a backtest compares
     if policy == "periodic":
         changes["periodic_every_days"] = every
     return base.model_copy(update=changes)

@@ -46,7 +46,11 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
                 fs.con, table="predictions", where=SCORES, params=scores).features)
         fs.replace_partition("drift", day, pd.concat(tables).reset_index(names="feature").assign(
             model_version=champion.version))
-    png = base64.b64encode(report.plot_png(top=3)).decode()
+    plot = {}
+    if settings.drift_plot:
+        png = base64.b64encode(report.plot_png(top=3)).decode()
+        plot["plot"] = dg.MetadataValue.md(
+            f"![reference vs current, most drifted features](data:image/png;base64,{png})")
     return dg.MaterializeResult(
         metadata={
             "drift_share": float(report.share), "drifted": bool(report.drifted),
@@ -55,9 +59,7 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
                 float(tables[1].loc["score", "psi"]) if len(tables) > 1 else None),
             "champion_version": champion.version, "champion_cutoff": str(champion.cutoff),
             "labels_known": labels_known, "new_labels_since_champion": new_labels,
-            "report": dg.MetadataValue.md(report.to_markdown()),
-            "plot": dg.MetadataValue.md(f"![reference vs current, most drifted features]"
-                                        f"(data:image/png;base64,{png})"),
+            "report": dg.MetadataValue.md(report.to_markdown()), **plot,
         },
         check_results=[dg.AssetCheckResult(
             check_name="dataset_drift", passed=not report.drifted,

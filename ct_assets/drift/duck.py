@@ -92,6 +92,16 @@ def _level_key(name: str, kind: str) -> str:
     return col
 
 
+def small_frame(data: object, table: str | None, where: str | None,
+                params: Sequence | Mapping | None, limit: int):
+    """The current rows as a DataFrame when there are at most ``limit`` of them, else None."""
+    if limit <= 0:
+        return None
+    src = Source(data, table, where, params)
+    (n_rows,) = src.run("SELECT count(*) FROM {src}").fetchall()[0]
+    return src.run("SELECT * FROM {src}").df() if 0 < n_rows <= limit else None
+
+
 def sql_stats(profile: object, data: object, table: str | None, where: str | None,
               params: Sequence | Mapping | None) -> tuple[int, dict, list[str]]:
     """``(n_rows, {feature: (stats or None when absent, notes)}, extra columns)`` of the data."""

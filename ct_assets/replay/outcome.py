@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster_duckdb import DuckDBResource
 
-from ct_assets.home import Home
+from ct_assets.home import DUCKDB_CONFIG, Home
 from ct_assets.registry import Registry
 from ct_assets.store import table_exists
 
@@ -12,7 +12,8 @@ from ct_assets.store import table_exists
 def open_db(home: Home):
     """A connection configured like the runs' own: DuckDB refuses a second configuration of the
     same file in one process."""
-    return DuckDBResource(database=str(home.db)).get_connection()
+    return DuckDBResource(database=str(home.db),
+                          connection_config=DUCKDB_CONFIG).get_connection()
 
 
 def retrain_outcome(home: Home, run_id: str) -> str:
