@@ -3,6 +3,8 @@
 The home comes from `CT_HOME` (default `./.ct`); its `settings.json` configures the source.
 """
 
+import os
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -32,6 +34,7 @@ from ct_assets.settings import Settings
 home = Home(default_home().resolve())
 settings = Settings.load(home.root)
 duckdb = DuckDBResource(database=str(home.db), connection_config=DUCKDB_CONFIG)
+keep_open = os.environ.get("CT_KEEP_DB_OPEN") == "1"  # set by the demo and backtest replays
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, features, predictions, drift, performance,
@@ -44,8 +47,8 @@ defs = dg.Definitions(
         "project": ProjectResource(home=str(home.root)),
         "source": EventSourceResource(seed=settings.seed, start=settings.start.isoformat(),
                                       rows_per_day=settings.rows_per_day),
-        "store": FeatureStoreResource(duckdb=duckdb),
-        "registry": RegistryResource(duckdb=duckdb),
+        "store": FeatureStoreResource(duckdb=duckdb, keep_open=keep_open),
+        "registry": RegistryResource(duckdb=duckdb, keep_open=keep_open),
         "io_manager": dg.FilesystemIOManager(base_dir=str(home.dagster / "storage")),
     },
     executor=dg.in_process_executor,

@@ -20,6 +20,9 @@ DUCKDB_CONFIG = {"memory_limit": "1GB"}
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
+compute_logs:                  # no stdout capture: it spawns two processes per run, and every
+  module: dagster.core.storage.noop_compute_log_manager   # asset logs through context.log
+  class: NoOpComputeLogManager
 run_coordinator:
   module: dagster._core.run_coordinator
   class: QueuedRunCoordinator

@@ -39,7 +39,8 @@ def run_backtest(out: Path, base: Settings, days: int, policies: list[str], ever
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     workers = max(1, min(workers, len(policies)))
     threads = 1 if workers > 1 else 0  # parallel replays share the cores, not oversubscribe
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             max_tasks_per_child=1) as pool:  # one home per process
         futures = {
             policy: pool.submit(replay_policy, policy, str(homes / policy.replace("+", "_")),
                                 policy_settings(base, policy, every, window,

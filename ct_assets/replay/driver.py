@@ -41,8 +41,12 @@ class DayDriver:
     def __init__(self, home: Home):
         os.environ["CT_HOME"] = str(home.root)
         os.environ["DAGSTER_HOME"] = str(home.dagster)
+        os.environ["CT_KEEP_DB_OPEN"] = "1"  # this process owns the database while it replays
         from ct_assets import definitions  # reads CT_HOME when it loads
 
+        if definitions.home.root != home.root:
+            raise RuntimeError(f"this process already serves {definitions.home.root}; "
+                               f"replay {home.root} in a process of its own")
         self.home = home
         self.defs = definitions.defs
         self.resources = {"project": definitions.defs.resources["project"]}

@@ -6,14 +6,15 @@ from dagster_duckdb import DuckDBResource
 
 from ct_assets.home import DUCKDB_CONFIG, Home
 from ct_assets.registry import Registry
+from ct_assets.resources.storage import connection
 from ct_assets.store import table_exists
 
 
 def open_db(home: Home):
-    """A connection configured like the runs' own: DuckDB refuses a second configuration of the
-    same file in one process."""
-    return DuckDBResource(database=str(home.db),
-                          connection_config=DUCKDB_CONFIG).get_connection()
+    """A cursor on the replay's own kept connection (DuckDB refuses a second configuration of
+    the same file in one process, and the replay owns the file)."""
+    return connection(DuckDBResource(database=str(home.db), connection_config=DUCKDB_CONFIG),
+                      keep_open=True)
 
 
 def retrain_outcome(home: Home, run_id: str) -> str:
