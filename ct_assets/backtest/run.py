@@ -14,6 +14,8 @@ from ct_assets.backtest.report import write_report
 from ct_assets.errors import CTError
 from ct_assets.settings import Settings
 
+COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retrains first
+
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
                     threads: int = 0) -> Settings:
@@ -41,12 +43,12 @@ def run_backtest(out: Path, base: Settings, days: int, policies: list[str], ever
     threads = 1 if workers > 1 else 0  # parallel replays share the cores, not oversubscribe
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              max_tasks_per_child=1) as pool:  # one home per process
-        futures = {
+        futures = {  # the policies that retrain most start first, so the workers end together
             policy: pool.submit(replay_policy, policy, str(homes / policy.replace("+", "_")),
                                 policy_settings(base, policy, every, window,
                                                 threads).model_dump_json(), days, i)
-            for i, policy in enumerate(policies)}
-        runs = {policy: future.result() for policy, future in futures.items()}
+            for i, policy in sorted(enumerate(policies), key=lambda ip: COST[ip[1]])}
+        runs = {policy: futures[policy].result() for policy in policies}
     results = {"days": days, "start": str(base.start), "metric": base.metric, "window": window,
                "periodic_every_days": every, "wall_seconds": round(time.perf_counter() - started),
                "policies": {p: summarise(run, base.metric) for p, run in runs.items()}}
