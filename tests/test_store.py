@@ -163,6 +163,7 @@ def test_scored_labels_uses_label_known_by_until_and_event_window(fs):
     })
     fs.replace_partition("predictions", D(2025, 1, 1), preds)
     served = preds.iloc[[2]].assign(score=0.9, source="served")  # what the client was told
+    fs.con.register("served", served)
     fs.con.execute("INSERT INTO predictions BY NAME SELECT *, DATE '2025-01-01' AS day "
                    "FROM served")
     _write_labels(fs, [
