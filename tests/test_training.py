@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
+from ct_assets.checksum import sha256_file as sha256_of
 from ct_assets.store import FeatureSet
 from ct_assets.training import TrainedModel, evaluate, promotion_gates, split_by_time
-from ct_assets.training.model import sha256_of
 
 SCHEMA = FeatureSet(numeric=("amount", "age"), categorical=("merchant",)).schema
 N = 600

@@ -6,23 +6,16 @@ so nothing touches ~/bentoml and one process can work with several homes.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+from ct_assets.checksum import sha256_file
+
 MODEL_NAME = "ct_champion"
 MODEL_FILE = "model.txt"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def model_store(bentoml_home: str | Path):

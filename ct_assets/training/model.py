@@ -7,13 +7,14 @@ validation slice, and seeds are fixed so the same rows give the same model.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+
+from ct_assets.checksum import sha256_file
 
 PARAMS = {
     "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 40,
@@ -74,12 +75,9 @@ class TrainedModel:
         tmp = path.with_suffix(".tmp")
         self.booster.save_model(str(tmp), num_iteration=self.booster.best_iteration or None)
         tmp.replace(path)
-        return sha256_of(path)
+        return sha256_file(path)
 
     @classmethod
     def load(cls, path: Path, schema: dict) -> TrainedModel:
         return cls(lgb.Booster(model_file=str(path)), schema)
 
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
