@@ -11,7 +11,7 @@ import pytest
 from ct_assets.store import FeatureSet, FeatureStore, point_in_time, table_exists
 from ct_assets.store.featurestore import scalar
 from ct_assets.store.point_in_time import end_of
-from ct_assets.training.snapshots import holdout_split, load_snapshot
+from ct_assets.training.snapshots import load_snapshot, plan_holdout, split_at
 
 D = dt.date
 T = dt.datetime
@@ -292,7 +292,7 @@ def test_snapshot_id_changes_when_feature_values_change(pit_store, con):
     assert b.snapshot_id != a.snapshot_id
 
 
-# --- load_snapshot / holdout_split -------------------------------------------------------------
+# --- load_snapshot / plan_holdout -------------------------------------------------------------
 
 
 def test_load_snapshot_rebuilds_and_refuses_a_changed_store(pit_store, con):
@@ -305,6 +305,11 @@ def test_load_snapshot_rebuilds_and_refuses_a_changed_store(pit_store, con):
     _write_labels(pit_store, [("newcomer", 1, T(2025, 1, 10, 6))])
     with pytest.raises(ValueError, match=snap.snapshot_id):
         load_snapshot(con, recipe)
+
+
+def holdout_split(snap, days):
+    """The production split with no minimum size: exactly the last `days` days."""
+    return split_at(snap.frame, plan_holdout(snap.frame, snap.cutoff, days, 0, 0))
 
 
 def test_holdout_split_takes_exactly_last_days(fs, con):

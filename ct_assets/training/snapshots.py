@@ -50,12 +50,6 @@ def split_at(frame: pd.DataFrame, holdout_start) -> tuple[pd.DataFrame, pd.DataF
     return frame[~recent], frame[recent]
 
 
-def holdout_split(snapshot: TrainingSnapshot, holdout_days: int
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows before the holdout, and the holdout: events of the last `holdout_days` days."""
-    return split_at(snapshot.frame, snapshot.cutoff - dt.timedelta(days=holdout_days - 1))
-
-
 def problems(train: pd.DataFrame, holdout: pd.DataFrame, window: str, task: str,
              min_train_rows: int) -> str | None:
     """Why no contender can be trained from this split, in one sentence, or None."""
