@@ -40,11 +40,13 @@ def connection(duck: DuckDBResource, keep_open: bool) -> Iterator[duckdb.DuckDBP
         cursor.close()
 
 
-class FeatureStoreResource(dg.ConfigurableResource):
-    """The feature store: daily partitions of events, labels, features, predictions, reports."""
-
+class _DuckDBBacked(dg.ConfigurableResource):
     duckdb: DuckDBResource
     keep_open: bool = False
+
+
+class FeatureStoreResource(_DuckDBBacked):
+    """The feature store: daily partitions of events, labels, features, predictions, reports."""
 
     @contextmanager
     def open(self) -> Iterator[FeatureStore]:
@@ -52,11 +54,8 @@ class FeatureStoreResource(dg.ConfigurableResource):
             yield FeatureStore(con)
 
 
-class RegistryResource(dg.ConfigurableResource):
+class RegistryResource(_DuckDBBacked):
     """The model registry: versions, lineage and the champion alias."""
-
-    duckdb: DuckDBResource
-    keep_open: bool = False
 
     @contextmanager
     def open(self) -> Iterator[Registry]:
