@@ -29,10 +29,8 @@ from ct_assets.resources import (
     ProjectResource,
     RegistryResource,
 )
-from ct_assets.settings import Settings
 
 home = Home(default_home().resolve())
-settings = Settings.load(home.root)
 duckdb = DuckDBResource(database=str(home.db), connection_config=DUCKDB_CONFIG)
 keep_open = os.environ.get("CT_KEEP_DB_OPEN") == "1"  # set by the demo and backtest replays
 
@@ -45,8 +43,7 @@ defs = dg.Definitions(
     schedules=[automation.daily_ingest_schedule, automation.periodic_retrain_schedule],
     resources={
         "project": ProjectResource(home=str(home.root)),
-        "source": EventSourceResource(seed=settings.seed, start=settings.start.isoformat(),
-                                      rows_per_day=settings.rows_per_day),
+        "source": EventSourceResource(home=str(home.root)),
         "store": FeatureStoreResource(duckdb=duckdb, keep_open=keep_open),
         "registry": RegistryResource(duckdb=duckdb, keep_open=keep_open),
         "io_manager": dg.FilesystemIOManager(base_dir=str(home.dagster / "storage")),

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ct_assets.errors import CTError
+from ct_assets.periods import PERIODS, Period
 
 SETTINGS_FILE = "settings.json"
 TASK_METRICS = {"binary": ("roc_auc", "pr_auc", "log_loss", "brier"), "regression": ("rmse", "mae")}
@@ -24,10 +25,31 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    source: str = Field("simulator", description=(
+        "Event source: `simulator`, a .csv/.csv.gz/.parquet file, a folder of Parquet files, "
+        "`duckdb:///path.db?table=name`, or `pkg:package/path` for a file a package ships."))
+    time_column: str | None = Field(None, description="Event time column of a table source.")
+    label_column: str | None = Field(None, description="Label column of a table source.")
+    entity_column: str | None = Field(
+        None, description="Key of an event (row number otherwise); repeated keys get a suffix.")
+    label_delay: str = Field("0d", pattern=r"^\d+(\.\d+)?[dhm]$", description=(
+        "How long after its event a label becomes known, e.g. `7d`, `12h` (table sources)."))
+    label_time_column: str | None = Field(
+        None, description="Column with the time each label became known (instead of label_delay).")
+    positive_label: str | None = Field(
+        None, description="Binary labels that are not 0/1: the positive class (else the rarer).")
+    numeric: list[str] | None = Field(None, description="Numeric features (inferred otherwise).")
+    categorical: list[str] | None = Field(
+        None, description="Categorical features (inferred from text dtypes otherwise).")
+    exclude: list[str] = Field([], description="Columns that are not features.")
+    period: str = Field("1d", description=f"Replay and partition step: {', '.join(PERIODS)} "
+                                          "(30d is a calendar month).")
+    end: dt.date | None = Field(None, description="Last day of the stream (table: its last).")
+
     seed: int = Field(0, description="Seed of the built-in event simulator.")
     start: dt.date = Field(dt.date(2025, 1, 1), description="First day of the event stream.")
     rows_per_day: int = Field(2500, gt=0, description="Mean events per simulated day.")
-    task: str = Field("binary", pattern="^(binary|regression)$")
+    task: Literal["binary", "regression"] = Field("binary", description="binary | regression.")
     metric: str = Field("roc_auc", description="Metric that gates promotion and is reported.")
 
     window: Literal["fixed", "dynamic"] = Field(
@@ -76,15 +98,43 @@ class Settings(BaseModel):
     def _default_metric(cls, data):
         if isinstance(data, dict) and "metric" not in data:
             data = {**data, "metric": TASK_METRICS.get(data.get("task", "binary"), ("",))[0]}
+        elif isinstance(data, dict) and "task" not in data:  # the metric says which task
+            task = [t for t, metrics in TASK_METRICS.items() if data["metric"] in metrics]
+            data = {**data, "task": task[0]} if task else data
         return data
 
     @model_validator(mode="after")
-    def _metric_fits_task(self) -> Settings:
+    def _consistent(self) -> Settings:
         allowed = TASK_METRICS[self.task]
         if self.metric not in allowed:
             raise ValueError(f"metric {self.metric!r} does not fit task {self.task!r}; "
                              f"use one of {', '.join(allowed)}")
+        if self.period not in PERIODS:
+            raise ValueError(f"period {self.period!r} is not one of {', '.join(PERIODS)}")
+        if not self.simulated:
+            for key in ("time_column", "label_column"):
+                if not getattr(self, key):
+                    raise ValueError(f"a table source needs `{key}`")
+            if self.label_time_column and self.label_delay != "0d":
+                raise ValueError("give `label_delay` or `label_time_column`, not both")
         return self
+
+    @property
+    def simulated(self) -> bool:
+        return self.source == "simulator"
+
+    def period_starts(self, days: int | None = None) -> list[dt.date]:
+        """The partitions a replay of `days` days walks (all of a table's when None)."""
+        return Period(self.period).starts(self.start, days, self.end)
+
+    @property
+    def task_given(self) -> bool:
+        """Whether the task was set rather than defaulted (a table source infers it)."""
+        return "task" in self.model_fields_set
+
+    @property
+    def start_given(self) -> bool:
+        return "start" in self.model_fields_set
 
     alert_webhook: str | None = Field(
         None, description="Webhook URL for alerts (JSON with a Slack-style `text`); "
@@ -102,6 +152,12 @@ class Settings(BaseModel):
         try:
             return cls.model_validate_json(path.read_text())
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise CTError(f"{path}: setting '{where}': {first['msg']}") from None
+            raise CTError(f"{path}: {validation_message(exc)}") from None
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first problem pydantic found, naming the setting."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    return f"setting {where!r}: {message}" if where else message

@@ -90,7 +90,7 @@ TAGS = {"ct/trigger": "drift", "ct/reason": "drift share 0.41", "ct/cutoff": "20
 
 
 def ingest_assets(drifted: bool, auc: float):
-    @dg.asset(name="drift_report", partitions_def=defs.daily,
+    @dg.asset(name="drift_report", partitions_def=defs.periodic,
               check_specs=[dg.AssetCheckSpec("dataset_drift", asset="drift_report")])
     def drift_report():
         return dg.MaterializeResult(
@@ -101,7 +101,7 @@ def ingest_assets(drifted: bool, auc: float):
                 severity=dg.AssetCheckSeverity.WARN, description="2 drifted feature(s)",
                 metadata={"drift_share": 0.41})])
 
-    @dg.asset(name="performance_report", partitions_def=defs.daily)
+    @dg.asset(name="performance_report", partitions_def=defs.periodic)
     def performance_report():
         return dg.MaterializeResult(metadata={"roc_auc": auc, "models": "v1"})
 

@@ -6,7 +6,6 @@ production triggers, not a second implementation of them.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -29,9 +28,10 @@ class PolicyRun:
         return asdict(self)
 
 
-def replay_policy(policy: str, home_root: str, settings_json: str, days: int,
+def replay_policy(policy: str, home_root: str, settings_json: str, days: int | None,
                   position: int = 0) -> dict:
-    """Replay `days` days under `policy` in a fresh home; return its runs and hindsight scores."""
+    """Replay `days` days (None: the whole source) under `policy` in a fresh home; return its
+    runs and hindsight scores."""
     from ct_assets.backtest.hindsight import daily_scores
     from ct_assets.replay import DayDriver
 
@@ -40,9 +40,9 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int,
     settings.save(home.root)
     driver = DayDriver(home)
     started = time.perf_counter()
-    for i in tqdm(range(days), desc=f"{policy:>15}", position=position, unit="day",
-                  leave=True, dynamic_ncols=True, mininterval=1.0):
-        driver.run_day(settings.start + dt.timedelta(days=i))
+    for start in tqdm(settings.period_starts(days), desc=f"{policy:>15}", position=position,
+                      unit=settings.period, leave=True, dynamic_ncols=True, mininterval=1.0):
+        driver.run_day(start)
     seconds = time.perf_counter() - started
     return PolicyRun(policy, round(seconds, 1), driver.retrain_history(),
                      daily_scores(driver, home, settings)).to_dict()

@@ -12,6 +12,7 @@ from pathlib import Path
 from ct_assets.backtest.replay import replay_policy
 from ct_assets.backtest.report import write_report
 from ct_assets.errors import CTError
+from ct_assets.periods import Period
 from ct_assets.settings import Settings
 
 COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retrains first
@@ -27,9 +28,10 @@ def policy_settings(base: Settings, policy: str, every: int, window: str,
     return base.model_copy(update=changes)
 
 
-def run_backtest(out: Path, base: Settings, days: int, policies: list[str], every: int,
+def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str], every: int,
                  window: str, workers: int = 2) -> dict:
-    """Replay `days` days under each policy; write results.json, report.md and report.png."""
+    """Replay `days` days (None: all of the source) under each policy; write results.json,
+    report.md and report.png."""
     homes = out / "homes"
     for policy in policies:
         home = homes / policy.replace("+", "_")
@@ -49,7 +51,10 @@ def run_backtest(out: Path, base: Settings, days: int, policies: list[str], ever
                                                 threads).model_dump_json(), days, i)
             for i, policy in sorted(enumerate(policies), key=lambda ip: COST[ip[1]])}
         runs = {policy: futures[policy].result() for policy in policies}
-    results = {"days": days, "start": str(base.start), "metric": base.metric, "window": window,
+    starts = base.period_starts(days)
+    results = {"days": days or (Period(base.period).end(starts[-1]) - starts[0]).days,
+               "period": base.period, "periods": len(starts), "start": str(base.start),
+               "source": base.source, "metric": base.metric, "window": window,
                "periodic_every_days": every, "wall_seconds": round(time.perf_counter() - started),
                "policies": {p: summarise(run, base.metric) for p, run in runs.items()}}
     out.mkdir(parents=True, exist_ok=True)

@@ -2,43 +2,51 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
+from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from ct_assets.cli.options import home_option
+from ct_assets.cli.options import project_options
+from ct_assets.config import Project
 from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.settings import Settings
 
+DEMO_DAYS = 90
+
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True,
-              help="Simulated days to run.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Simulator seed.")
-@home_option
-def demo(days: int, seed: int, home: str) -> None:
-    """Run N simulated days through the real Dagster graph on a real instance in HOME.
+@click.option("--days", type=click.IntRange(1, 36500), default=None,
+              help=f"Days to run [default: {DEMO_DAYS} simulated days; all of a --config table].")
+@click.option("--seed", type=int, default=None, help="Simulator seed [default: 0].")
+@project_options
+def demo(days: int | None, seed: int | None, project: Project | None, home: str) -> None:
+    """Run N days through the real Dagster graph on a real instance in HOME.
 
-    Each day ingests and monitors the day, evaluates the drift sensor and the schedules, and
-    runs the retrains they request. A home that already holds days resumes after them.
+    Each day (or period) ingests and monitors the events, evaluates the drift sensor and the
+    schedules, and runs the retrains they request. Without --config the events come from the
+    built-in simulator. A home that already holds days resumes after them.
     """
-    paths = Home.create(home)
-    settings = _settings_for(paths, seed)
+    settings = _settings_for(Path(home).expanduser().resolve(), project, seed)
+    for note in project.notes if project else []:
+        click.echo(f"ct: note: {note}", err=True)
+    paths = Home.create(home)  # only now: a bad settings file or source wrote nothing
+    settings.save(paths.root)
     from ct_assets.replay import DayDriver  # imports Dagster and the definitions: keep --help fast
     from ct_assets.replay.report import print_summary
 
     driver = DayDriver(paths)
-    all_days = [settings.start + dt.timedelta(days=i) for i in range(days)]
+    days = days or (DEMO_DAYS if settings.simulated else None)
+    all_days = settings.period_starts(days)
     done = set(driver.ingested_days())
     todo = [day for day in all_days if day not in done]
-    click.echo(f"ct demo: {days} days from {settings.start}, seed {settings.seed}, "
-               f"home {paths.root}"
-               + (f" ({len(done)} already done)" if done else ""))
+    what = f"seed {settings.seed}" if settings.simulated else f"source {settings.source}"
+    click.echo(f"ct demo: {len(all_days)} x {settings.period} from {settings.start}, {what}, "
+               f"home {paths.root}" + (f" ({len(done)} already done)" if done else ""))
     started, outcomes = time.perf_counter(), []
-    with tqdm(todo, unit="day", dynamic_ncols=True) as bar:
+    with tqdm(todo, unit=settings.period, dynamic_ncols=True) as bar:
         for day in bar:
             for run in driver.run_day(day):
                 outcomes.append(run)
@@ -57,19 +65,20 @@ def _write_report(driver, paths: Home, settings: Settings, seconds: float, days:
 
     run = {"seconds": round(seconds, 1), "retrain_days": driver.retrain_history(),
            "daily": daily_scores(driver, paths, settings)}
-    write_single_report(paths.root / "report", settings, run, days)
+    write_single_report(paths.root / "report", settings, run, len(settings.period_starts(days)))
     click.echo(f"\nHindsight report (every label known): {paths.root / 'report' / 'report.md'}"
                f" and report.png")
 
 
-def _settings_for(paths: Home, seed: int) -> Settings:
-    """The home's settings; a new home gets the defaults with this seed."""
-    if (paths.root / "settings.json").exists():
-        settings = Settings.load(paths.root)
-        if settings.seed != seed:
-            raise CTError(f"home {paths.root} holds a demo with seed {settings.seed}, not {seed}; "
-                          "choose another --home")
-        return settings
-    settings = Settings(seed=seed)
-    settings.save(paths.root)
-    return settings
+def _settings_for(root: Path, project: Project | None, seed: int | None) -> Settings:
+    """The settings file's (or the defaults), which an existing home must already hold;
+    without a settings file, an existing home's own (a resumed demo)."""
+    held = Settings.load(root) if (root / "settings.json").exists() else None
+    wanted = project.settings if project else held or Settings()
+    if seed is not None:
+        wanted = wanted.model_copy(update={"seed": seed})
+    if held is not None and held != wanted:
+        key = next(k for k, v in wanted.model_dump().items() if getattr(held, k) != v)
+        raise CTError(f"home {root} holds a project with {key} {getattr(held, key)!r}, "
+                      f"not {getattr(wanted, key)!r}; choose another --home")
+    return wanted

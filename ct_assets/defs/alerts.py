@@ -20,7 +20,7 @@ import dagster as dg
 
 from ct_assets.alerts import Alert, redeliver, send, webhook_url
 from ct_assets.defs.jobs import ingest_job, retrain_job
-from ct_assets.defs.partitions import daily
+from ct_assets.defs.partitions import periodic
 from ct_assets.defs.performance import performance_report
 from ct_assets.resources import ProjectResource
 from ct_assets.training.metrics import HIGHER_IS_BETTER
@@ -54,7 +54,7 @@ def _performance_floor(context: dg.AssetCheckExecutionContext,
 with warnings.catch_warnings():  # partitioned checks are a preview feature in Dagster 1.13
     warnings.simplefilter("ignore", dg.PreviewWarning)
     performance_floor = dg.asset_check(
-        asset=performance_report, name="performance_floor", partitions_def=daily,
+        asset=performance_report, name="performance_floor", partitions_def=periodic,
         description="Realised metric of the served scores against the floor (`gate_floor`); "
                     "a breach sends an alert.")(_performance_floor)
 

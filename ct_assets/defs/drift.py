@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from ct_assets.defs.features import features
-from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.partitions import day_of, last_day_of, periodic
 from ct_assets.defs.predictions import CHAMPION, predictions_log
 from ct_assets.drift import DriftThresholds, ReferenceProfile
 from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
@@ -16,7 +16,7 @@ from ct_assets.store.point_in_time import end_of
 SCORES = "day = ? AND model_version = ? AND source = 'batch'"  # the champion's own batch scores
 
 
-@dg.asset(partitions_def=daily, deps=[features, predictions_log, CHAMPION],
+@dg.asset(partitions_def=periodic, deps=[features, predictions_log, CHAMPION],
           group_name="monitoring", kinds={"duckdb", "pandas"},
           check_specs=[dg.AssetCheckSpec("dataset_drift", asset="drift_report")])
 def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
@@ -28,14 +28,14 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
     (only aggregates leave the database), so a day of any size fits in memory. The retrain
     sensor reads this report's numbers, including how many labels arrived since the cutoff.
     """
-    day, settings = day_of(context), project.settings
+    day, until, settings = day_of(context), end_of(last_day_of(context)), project.settings
     with registry.open() as reg:
         champion = reg.champion()
     with store.open() as fs:
-        labels_known = fs.labels_known(None, end_of(day))
+        labels_known = fs.labels_known(None, until)
         if champion is None:
             return _no_champion_report(labels_known)
-        new_labels = fs.labels_known(end_of(champion.cutoff), end_of(day))
+        new_labels = fs.labels_known(end_of(champion.cutoff), until)
         report = ReferenceProfile.from_dict(champion.profile["features"]).compare(
             fs.con, DriftThresholds(share=settings.drift_share), table="features",
             where="day = ?", params=[day])

@@ -3,11 +3,11 @@
 import dagster as dg
 
 from ct_assets.defs.ingest import events
-from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.partitions import day_of, periodic
 from ct_assets.resources import EventSourceResource, FeatureStoreResource
 
 
-@dg.asset(partitions_def=daily, deps=[events], group_name="features", kinds={"duckdb", "pandas"})
+@dg.asset(partitions_def=periodic, deps=[events], group_name="features", kinds={"duckdb", "pandas"})
 def features(context: dg.AssetExecutionContext, source: EventSourceResource,
              store: FeatureStoreResource) -> dg.MaterializeResult:
     """One day of feature rows in the feature store, keyed by entity id and event time.

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.partitions import day_of, periodic
 from ct_assets.resources import EventSourceResource, FeatureStoreResource
 
 
-@dg.asset(partitions_def=daily, group_name="ingest", kinds={"duckdb", "python"})
+@dg.asset(partitions_def=periodic, group_name="ingest", kinds={"duckdb", "python"})
 def events(context: dg.AssetExecutionContext, source: EventSourceResource,
            store: FeatureStoreResource) -> dg.MaterializeResult:
     """Raw events of one day from the event source, stored as that day's partition.
@@ -22,7 +22,7 @@ def events(context: dg.AssetExecutionContext, source: EventSourceResource,
     })
 
 
-@dg.asset(partitions_def=daily, group_name="ingest", kinds={"duckdb", "python"})
+@dg.asset(partitions_def=periodic, group_name="ingest", kinds={"duckdb", "python"})
 def labels(context: dg.AssetExecutionContext, source: EventSourceResource,
            store: FeatureStoreResource) -> dg.MaterializeResult:
     """Labels that became known during one day, each with the time it became known (`label_ts`).

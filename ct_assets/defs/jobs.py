@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from ct_assets.defs.partitions import daily
+from ct_assets.defs.partitions import periodic
 
 ingest_job = dg.define_asset_job(
     "ingest_job", selection=dg.AssetSelection.groups("ingest", "features", "monitoring"),
-    partitions_def=daily,
+    partitions_def=periodic,
     description="One day: events, labels, features, predictions, drift and performance reports.")
 
 retrain_job = dg.define_asset_job(

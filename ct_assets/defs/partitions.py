@@ -1,7 +1,8 @@
-"""Daily partitions, starting on the first day of the project's stream.
+"""Partitions: one per replay period (a day by default), from the first day of the stream.
 
-The start date is a setting of the home folder (`CT_HOME`), read once when the code location
-loads, so that the UI and the demo agree on which days exist.
+The start date and the period are settings of the home folder (`CT_HOME`), read once when the
+code location loads, so that the UI, the schedules and the demo agree on which periods exist.
+A partition is named by the first day of its period.
 """
 
 import datetime as dt
@@ -9,12 +10,37 @@ import datetime as dt
 import dagster as dg
 
 from ct_assets.home import default_home
+from ct_assets.periods import Period
 from ct_assets.settings import Settings
 
-START = Settings.load(default_home()).start
-daily = dg.DailyPartitionsDefinition(start_date=START.isoformat())
+_SETTINGS = Settings.load(default_home())
+START = _SETTINGS.start
+PERIOD = Period(_SETTINGS.period)
+
+
+def cron(hour: int) -> str:
+    """A cron schedule that ticks at `hour` o'clock UTC on the first day after each period."""
+    return {"1d": f"0 {hour} * * *", "7d": f"0 {hour} * * {(START.weekday() + 1) % 7}",
+            "30d": f"0 {hour} 1 * *"}[PERIOD.name]
+
+
+def _partitions() -> dg.TimeWindowPartitionsDefinition:
+    if PERIOD.name == "7d":  # weeks that start on the stream's first weekday
+        return dg.WeeklyPartitionsDefinition(start_date=START.isoformat(),
+                                             day_offset=(START.weekday() + 1) % 7)
+    if PERIOD.name == "30d":
+        return dg.MonthlyPartitionsDefinition(start_date=START.isoformat())
+    return dg.DailyPartitionsDefinition(start_date=START.isoformat())
+
+
+periodic = _partitions()
 
 
 def day_of(context: dg.AssetExecutionContext) -> dt.date:
-    """The data day an asset partition stands for."""
+    """The first day of the period an asset partition stands for."""
     return dt.date.fromisoformat(context.partition_key)
+
+
+def last_day_of(context: dg.AssetExecutionContext) -> dt.date:
+    """The last day of the partition's period: what 'known by the end of it' means."""
+    return PERIOD.last_day(day_of(context))

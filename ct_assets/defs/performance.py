@@ -5,26 +5,29 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
-from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.partitions import day_of, last_day_of, periodic
 from ct_assets.defs.predictions import predictions_log
 from ct_assets.resources import FeatureStoreResource, ProjectResource
 from ct_assets.store.point_in_time import end_of
 from ct_assets.training import evaluate
 
 
-@dg.asset(partitions_def=daily, deps=[predictions_log], group_name="monitoring",
+@dg.asset(partitions_def=periodic, deps=[predictions_log], group_name="monitoring",
           kinds={"duckdb", "sklearn"})
 def performance_report(context: dg.AssetExecutionContext, project: ProjectResource,
                        store: FeatureStoreResource) -> dg.MaterializeResult:
     """Realised performance: the scores actually given, against the labels known by this day.
 
-    Covers events of the last `perf_window_days` days whose labels have arrived; with late labels
-    the most recent days are thin, which the row count shows.
+    Covers events of the last `perf_window_days` days (or the whole period, if longer) whose
+    labels have arrived; with late labels the most recent days are thin, which the row count
+    shows.
     """
-    day, settings = day_of(context), project.settings
-    until = end_of(day)
+    settings, day = project.settings, day_of(context)
+    until = end_of(last_day_of(context))
+    since = min(until - dt.timedelta(days=settings.perf_window_days),
+                dt.datetime.combine(day, dt.time()))  # at least the whole period
     with store.open() as fs:
-        scored = fs.scored_labels(until - dt.timedelta(days=settings.perf_window_days), until)
+        scored = fs.scored_labels(since, until)
         try:
             metrics = evaluate(scored["label"], scored["score"], settings.task)
         except ValueError as exc:

@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from ct_assets.defs.features import features
-from ct_assets.defs.partitions import daily, day_of
+from ct_assets.defs.partitions import PERIOD, day_of, periodic
 from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.serving.predlog import prediction_log_dir, read_served
 from ct_assets.training import TrainedModel
@@ -14,7 +14,7 @@ from ct_assets.training import TrainedModel
 CHAMPION = dg.AssetKey("champion_model")
 
 
-@dg.asset(partitions_def=daily, deps=[features, CHAMPION], group_name="monitoring",
+@dg.asset(partitions_def=periodic, deps=[features, CHAMPION], group_name="monitoring",
           kinds={"duckdb", "lightgbm"})
 def predictions_log(context: dg.AssetExecutionContext, project: ProjectResource,
                     store: FeatureStoreResource,
@@ -28,7 +28,7 @@ def predictions_log(context: dg.AssetExecutionContext, project: ProjectResource,
     the champion's. Re-materializing a day replaces its rows.
     """
     day = day_of(context)
-    served = read_served(prediction_log_dir(project.paths.root), day)
+    served = read_served(prediction_log_dir(project.paths.root), PERIOD.days(day))
     with registry.open() as reg:
         champion = reg.champion()
     parts = [served.frame] if len(served.frame) else []

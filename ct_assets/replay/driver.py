@@ -85,8 +85,11 @@ class DayDriver:
                 for run in sorted(runs, key=lambda r: r.tags.get("ct/cutoff", ""))]
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
-        """Ingest `day` at the following midnight, then the sensor, then the 01:00 schedule."""
-        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)
+        """Ingest the period starting on `day` (a day by default) at the midnight after it, then
+        the sensor, then the 01:00 schedule."""
+        from ct_assets.defs.partitions import PERIOD
+
+        midnight = dt.datetime.combine(PERIOD.end(day), dt.time(), dt.UTC)
         outcomes = self._tick("daily_ingest_schedule", midnight, day)
         outcomes += self._sense("drift_retrain_sensor", day)
         outcomes += self._tick("periodic_retrain_schedule", midnight + dt.timedelta(hours=1), day)

@@ -10,8 +10,9 @@ import pandas as pd
 from pydantic import Field
 
 from ct_assets.home import Home
+from ct_assets.periods import Period
 from ct_assets.settings import Settings
-from ct_assets.simulation import EventSimulator
+from ct_assets.sources import open_source
 from ct_assets.store import FeatureSet
 
 
@@ -30,27 +31,30 @@ class ProjectResource(dg.ConfigurableResource):
 
 
 class EventSourceResource(dg.ConfigurableResource):
-    """The event stream: the built-in simulator, seeded from the project's settings."""
+    """The event stream the settings name (the built-in simulator or a user's table), one
+    partition period at a time."""
 
-    seed: int = Field(0, description="Simulator seed.")
-    start: str = Field("2025-01-01", description="First day of the stream (ISO date).")
-    rows_per_day: int = Field(2500, description="Mean events per day.")
+    home: str = Field(description="Home folder whose settings name the source.")
 
-    def _simulator(self) -> EventSimulator:
-        return EventSimulator(seed=self.seed, start=dt.date.fromisoformat(self.start),
-                              rows_per_day=self.rows_per_day)
+    @property
+    def _settings(self) -> Settings:
+        return Settings.load(Path(self.home))
+
+    def _range(self, start: dt.date) -> tuple[dt.date, dt.date]:
+        return start, Period(self._settings.period).end(start)
 
     @property
     def feature_set(self) -> FeatureSet:
-        sim = self._simulator()
-        return FeatureSet(tuple(sim.numeric), tuple(sim.categorical))
+        return open_source(self._settings).feature_set
 
-    def events(self, day: dt.date) -> pd.DataFrame:
-        return self._simulator().events(day)
+    def events(self, start: dt.date) -> pd.DataFrame:
+        """Events of the period that starts on `start`."""
+        return open_source(self._settings).events(*self._range(start))
 
-    def labels(self, day: dt.date) -> pd.DataFrame:
-        return self._simulator().labels(day)
+    def labels(self, start: dt.date) -> pd.DataFrame:
+        """Labels that became known during the period that starts on `start`."""
+        return open_source(self._settings).labels(*self._range(start))
 
-    def truth(self, day: dt.date) -> pd.DataFrame:
-        """Every event of `day` with its eventual label: hindsight, for backtests only."""
-        return self._simulator().labeled_events(day)[["entity_id", "label"]]
+    def truth(self, start: dt.date) -> pd.DataFrame:
+        """Every event of the period with its eventual label: hindsight, for backtests only."""
+        return open_source(self._settings).truth(*self._range(start))

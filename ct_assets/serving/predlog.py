@@ -75,13 +75,16 @@ def _rows(line: bytes) -> list[tuple] | None:
     return rows
 
 
-def read_served(log_dir: str | Path, day: dt.date) -> ServedLog:
-    """Every complete line of ``day``'s log files, as ``predictions`` rows (source='served').
+def read_served(log_dir: str | Path, days: dt.date | list[dt.date]) -> ServedLog:
+    """Every complete line of the log files of ``days`` (one partition period), as
+    ``predictions`` rows (source='served').
 
     ``event_ts`` is the client's event time when it sent one, else the serving time; features
     are kept as a JSON string (the file is the full record).
     """
-    files = sorted(Path(log_dir).glob(f"predictions-{day.isoformat()}-*.jsonl"))
+    days = days if isinstance(days, list) else [days]
+    files = sorted(p for day in days
+                   for p in Path(log_dir).glob(f"predictions-{day.isoformat()}-*.jsonl"))
     rows, lines, skipped = [], 0, 0
     for path in files:
         for line in path.read_bytes().split(b"\n"):

@@ -1,0 +1,121 @@
+"""A user's table replayed as an event stream: events by event time, labels by label time.
+
+`TableSource.from_settings` reads the table once, checks every column the settings name, parses
+times, checks the label against the task and infers the features; any problem is one `CTError`
+that names the column, the setting and the rows, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ct_assets.errors import CTError
+from ct_assets.sources.columns import FeatureColumns, check_present, infer_features
+from ct_assets.sources.labels import infer_task, prepare_label
+from ct_assets.sources.read import read_table
+from ct_assets.sources.times import label_times, parse_times
+from ct_assets.store import FeatureSet
+
+
+@dataclass
+class TableSource:
+    """Rows sorted by event time with `entity_id`, `event_ts`, `label`, `label_ts` and features."""
+
+    frame: pd.DataFrame
+    columns: FeatureColumns
+    task: str
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings) -> TableSource:
+        raw, name = read_table(settings.source), settings.source
+        if raw.empty:
+            raise CTError(f"source {name} has no rows")
+        named = {"time_column": [settings.time_column], "label_column": [settings.label_column],
+                 "entity_column": [settings.entity_column] if settings.entity_column else [],
+                 "label_time_column": [settings.label_time_column]
+                 if settings.label_time_column else [],
+                 "numeric": settings.numeric or [], "categorical": settings.categorical or [],
+                 "exclude": settings.exclude}
+        for setting, names in named.items():
+            check_present(raw, names, setting, name)
+        event_ts = parse_times(raw[settings.time_column], "time_column", settings.time_column)
+        keep = _in_range(event_ts, settings, name)
+        raw, event_ts = raw[keep].reset_index(drop=True), event_ts[keep].reset_index(drop=True)
+        task = settings.task if settings.task_given else infer_task(
+            raw[settings.label_column], settings.label_column)
+        label, notes = prepare_label(raw[settings.label_column], task, settings.label_column,
+                                     settings.positive_label)
+        reserved = {c for names in list(named.values())[:4] for c in names}
+        columns = infer_features(raw, reserved, settings.numeric, settings.categorical,
+                                 settings.exclude)
+        frame = pd.DataFrame({"entity_id": _entity_ids(raw, settings.entity_column),
+                              "event_ts": event_ts, "label": label,
+                              "label_ts": label_times(raw, event_ts, settings)})
+        frame.loc[frame["label_ts"].isna(), "label"] = np.nan  # a label never known
+        frame = pd.concat([frame, raw[[*columns.numeric, *columns.categorical]]], axis=1)
+        frame = frame.sort_values("event_ts", kind="stable").reset_index(drop=True)
+        return cls(frame, columns, task, [*notes, *columns.notes])
+
+    @property
+    def feature_set(self) -> FeatureSet:
+        return FeatureSet(self.columns.numeric, self.columns.categorical)
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.frame["event_ts"].iloc[0].date()
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.frame["event_ts"].iloc[-1].date()
+
+    def events(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Events with start <= event time < end: key, time and features (no label)."""
+        rows = self._between(self.frame["event_ts"], start, end)
+        return self.frame.iloc[rows].drop(columns=["label", "label_ts"]).reset_index(drop=True)
+
+    def labels(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Labels that became known with start <= label time < end, oldest first."""
+        known = self.frame[self.frame["label"].notna()]
+        known = known[(known["label_ts"] >= pd.Timestamp(start))
+                      & (known["label_ts"] < pd.Timestamp(end))]
+        return known[["entity_id", "event_ts", "label", "label_ts"]].sort_values(
+            ["label_ts", "entity_id"]).reset_index(drop=True)
+
+    def truth(self, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Every labelled event of [start, end) with its eventual label (for hindsight only)."""
+        rows = self.frame.iloc[self._between(self.frame["event_ts"], start, end)]
+        return rows.loc[rows["label"].notna(), ["entity_id", "label"]]
+
+    @staticmethod
+    def _between(times: pd.Series, start: dt.date, end: dt.date) -> slice:
+        values = times.to_numpy()
+        lo, hi = np.searchsorted(values, np.datetime64(start), side="left"), \
+            np.searchsorted(values, np.datetime64(end), side="left")
+        return slice(int(lo), int(hi))
+
+
+def _in_range(event_ts: pd.Series, settings, name: str) -> pd.Series:
+    lo = pd.Timestamp(settings.start) if settings.start_given else event_ts.min()
+    hi = pd.Timestamp(settings.end) + pd.Timedelta(days=1) if settings.end else None
+    keep = event_ts >= lo
+    if hi is not None:
+        keep &= event_ts < hi
+    if not keep.any():
+        raise CTError(f"source {name} has no rows from {lo.date()} to "
+                      f"{settings.end or 'its end'} (its {len(event_ts):,} rows span "
+                      f"{event_ts.min()} to {event_ts.max()})")
+    return keep
+
+
+def _entity_ids(raw: pd.DataFrame, column: str | None) -> pd.Series:
+    """Text keys, unique per event: the entity column (with `#n` on its repeats), else the row."""
+    if column is None:
+        return pd.Series(np.arange(len(raw)).astype(str), dtype=object)
+    keys = raw[column].astype(str)
+    repeat = keys.groupby(keys).cumcount()
+    return keys.where(repeat == 0, keys + "#" + repeat.astype(str)).astype(object)
