@@ -53,8 +53,8 @@ def load_project(path: Path) -> Project:
                 "start": settings.start if settings.start_given
                 else Period(settings.period).floor(table.first_day),
                 "end": min(settings.end or table.last_day, table.last_day),
-                "numeric": list(table.columns.numeric),
-                "categorical": list(table.columns.categorical)}
+                "numeric": table.user_names(table.columns.numeric),
+                "categorical": table.user_names(table.columns.categorical)}
     return Project(_validate(resolved, path), _home(home, base), table.notes)
 
 

@@ -81,7 +81,9 @@ class Settings(BaseModel):
                                                "report (backtests turn it off: 0.5 s a day).")
     perf_window_days: int = Field(14, gt=0, description="Days of labelled events in a perf report.")
 
-    gate_floor: float = Field(0.6, description="Absolute floor of the metric for any champion.")
+    gate_floor: float | None = Field(0.6, description=(
+        "Absolute floor of the metric for any champion (a ceiling for rmse, mae, log_loss, "
+        "brier); default 0.6 for roc_auc, none otherwise."))
     gate_min_improvement: float = Field(
         0.0, description="Minimum change of the metric over the champion on the same holdout."
     )
@@ -96,11 +98,15 @@ class Settings(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _default_metric(cls, data):
-        if isinstance(data, dict) and "metric" not in data:
+        if not isinstance(data, dict):
+            return data
+        if "metric" not in data:
             data = {**data, "metric": TASK_METRICS.get(data.get("task", "binary"), ("",))[0]}
-        elif isinstance(data, dict) and "task" not in data:  # the metric says which task
+        elif "task" not in data:  # the metric says which task
             task = [t for t, metrics in TASK_METRICS.items() if data["metric"] in metrics]
             data = {**data, "task": task[0]} if task else data
+        if "gate_floor" not in data:  # a floor of 0.6 is a ROC AUC's, not an RMSE's
+            data = {**data, "gate_floor": 0.6 if data["metric"] == "roc_auc" else None}
         return data
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ import dagster as dg
 from ct_assets.home import Home
 from ct_assets.replay.outcome import open_db
 from ct_assets.settings import Settings
+from ct_assets.store.featurestore import table_exists
 from ct_assets.training import evaluate
 
 
@@ -19,6 +20,8 @@ def daily_scores(driver, home: Home, settings: Settings) -> list[dict]:
     source = driver.defs.resources["source"]
     shares = _drift_shares(driver.instance)
     with open_db(home) as con:
+        if not table_exists(con, "predictions"):
+            return []  # no champion ever scored a day
         scored = con.execute(
             "SELECT day, entity_id, score, model_version FROM predictions "
             "WHERE source = 'batch' ORDER BY day").df()

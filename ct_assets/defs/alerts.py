@@ -38,9 +38,10 @@ def _performance_floor(context: dg.AssetCheckExecutionContext,
                               asset_partitions=[context.partition_key]), limit=1).records
     meta = records[0].asset_materialization.metadata if records else {}
     value = meta.get(metric).value if metric in meta else None
-    if value is None:
-        return dg.AssetCheckResult(passed=True, description="no realised metric yet (labels)",
-                                   metadata={"floor": floor})
+    if value is None or floor is None:
+        why = "no floor set (gate_floor)" if floor is None else "no realised metric yet (labels)"
+        return dg.AssetCheckResult(passed=True, description=why,
+                                   metadata={"floor": dg.FloatMetadataValue(floor)})
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
     passed = sign * (float(value) - floor) >= 0
     word = "below the floor" if sign > 0 else "above the ceiling"

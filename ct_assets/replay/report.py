@@ -34,9 +34,12 @@ def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
     weekly = realised_by_week(home, settings.metric)
     if not weekly.empty:
         click.echo(f"\nRealised {settings.metric} of the served scores (labels known by week end):")
+        values = weekly[settings.metric]
+        low, high = (0.5, 1.0) if settings.metric == "roc_auc" else (0.0, values.max() or 1.0)
         for row in weekly.itertuples():
             value = getattr(row, settings.metric)
-            bar = "#" * max(0, int(round((value - 0.5) * 60))) if value == value else ""
+            bar = "#" * min(30, max(0, int(round((value - low) / (high - low) * 30)))) \
+                if value == value else ""
             click.echo(f"  week of {row.week:%Y-%m-%d}  {value:.3f}  {bar:30} "
                        f"{row.models} ({row.rows} rows)")
     log = home.root / "alerts.jsonl"

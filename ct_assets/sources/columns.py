@@ -15,6 +15,9 @@ from pandas.api import types
 
 from ct_assets.errors import CTError
 
+# names the feature store gives its own columns: a feature called so is renamed with a `_`
+RESERVED = {"day", "entity_id", "event_ts", "label", "label_ts", "feature_version",
+            "day_of_week", "model_version", "score", "source"}
 MAX_CATEGORIES = 500  # more distinct text values than this reads as an identifier or free text
 # LightGBM refuses these characters in feature names (they break its JSON model dump)
 FORBIDDEN = set('[]{}":,')
@@ -32,10 +35,17 @@ def check_present(frame: pd.DataFrame, names: list[str], setting: str, source: s
     spelling) and the setting it came from."""
     for name in names:
         if name not in frame.columns:
-            near = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else \
-                f" (columns: {', '.join(map(str, frame.columns[:12]))})"
-            raise CTError(f"{setting}: source {source} has no column {name!r}{hint}")
+            columns = [str(c) for c in frame.columns]
+            near = difflib.get_close_matches(name, columns, n=1, cutoff=0.5)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            more = "..." if len(columns) > 12 else ""
+            raise CTError(f"{setting}: source {source} has no column {name!r}{hint} "
+                          f"(columns: {', '.join(columns[:12])}{more})")
+
+
+def renamed(name: str) -> str:
+    """The feature name the store and the served model use for a user's column."""
+    return f"{name}_" if name in RESERVED else name
 
 
 def infer_features(frame: pd.DataFrame, reserved: set[str], numeric: list[str] | None,

@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ct_assets.errors import CTError
-from ct_assets.sources.columns import FeatureColumns, check_present, infer_features
+from ct_assets.sources.columns import (
+    FeatureColumns,
+    check_present,
+    infer_features,
+    renamed,
+)
 from ct_assets.sources.labels import infer_task, prepare_label
 from ct_assets.sources.read import read_table
 from ct_assets.sources.times import label_times, parse_times
@@ -29,6 +34,12 @@ class TableSource:
     columns: FeatureColumns
     task: str
     notes: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # user's column -> feature name
+
+    def user_names(self, features: tuple[str, ...]) -> list[str]:
+        """Feature names as the user's table (and settings file) spell them."""
+        back = {v: k for k, v in self.renamed.items()}
+        return [back.get(name, name) for name in features]
 
     @classmethod
     def from_settings(cls, settings) -> TableSource:
@@ -51,15 +62,22 @@ class TableSource:
         label, notes = prepare_label(raw[settings.label_column], task, settings.label_column,
                                      settings.positive_label)
         reserved = {c for names in list(named.values())[:4] for c in names}
-        columns = infer_features(raw, reserved, settings.numeric, settings.categorical,
-                                 settings.exclude)
+        rename = {c: renamed(c) for c in raw.columns if c not in reserved and renamed(c) != c}
+        notes += [f"column {c!r} is the feature {n!r} (the store has a column {c!r})"
+                  for c, n in rename.items()]
+        raw = raw.rename(columns=rename)
+
+        def mapped(names):
+            return None if names is None else [renamed(n) for n in names]
+        columns = infer_features(raw, reserved, mapped(settings.numeric),
+                                 mapped(settings.categorical), mapped(settings.exclude))
         frame = pd.DataFrame({"entity_id": _entity_ids(raw, settings.entity_column),
                               "event_ts": event_ts, "label": label,
                               "label_ts": label_times(raw, event_ts, settings)})
         frame.loc[frame["label_ts"].isna(), "label"] = np.nan  # a label never known
         frame = pd.concat([frame, raw[[*columns.numeric, *columns.categorical]]], axis=1)
         frame = frame.sort_values("event_ts", kind="stable").reset_index(drop=True)
-        return cls(frame, columns, task, [*notes, *columns.notes])
+        return cls(frame, columns, task, [*notes, *columns.notes], rename)
 
     @property
     def feature_set(self) -> FeatureSet:

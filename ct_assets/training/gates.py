@@ -29,12 +29,12 @@ def required_change(champion: float, min_improvement: float, min_relative: float
     return max(min_improvement, min_relative * abs(champion))
 
 
-def promotion_gates(metric: str, contender: float, champion: float | None, floor: float,
+def promotion_gates(metric: str, contender: float, champion: float | None, floor: float | None,
                     min_improvement: float, min_relative_improvement: float = 0.0,
                     improvement: Improvement | None = None) -> GateDecision:
     """Apply the gates to one metric's values (and the bootstrap bound when there is one)."""
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
-    gates = {"floor": sign * (contender - floor) >= -TOLERANCE}
+    gates = {"floor": floor is None or sign * (contender - floor) >= -TOLERANCE}
     reasons = [] if gates["floor"] else [
         f"{metric} {contender:.4f} is {'below the floor' if sign > 0 else 'above the ceiling'} "
         f"{floor}"]
