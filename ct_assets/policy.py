@@ -44,14 +44,19 @@ def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
 
 def periodic_decision(day: dt.date, labels_known: int, last_retrain: dt.date | None,
                       settings: Settings) -> Decision:
-    """Train the first model once enough labels exist; then retrain every N days."""
+    """Train the first model once enough labels exist; then retrain every N days.
+
+    `last_retrain` is None while there is no champion: a first retrain that found too few rows
+    or failed its floor is tried again, whatever the policy."""
     if last_retrain is None:
         if (day - settings.start).days + 1 < settings.warmup_days:
             return Decision(False, f"{day}: warming up ({(day - settings.start).days + 1} of "
                                    f"warmup_days {settings.warmup_days} days)")
-        if labels_known < settings.min_train_rows:
+        need = settings.min_train_rows + settings.min_holdout_rows  # to train, and to judge
+        if labels_known < need:
             return Decision(False, f"{day}: waiting for labels for a first model "
-                                   f"({labels_known} of min_train_rows {settings.min_train_rows})")
+                                   f"({labels_known} of min_train_rows + min_holdout_rows "
+                                   f"{need})")
         return Decision(True, f"first model: {labels_known} labels known on {day}")
     if "periodic" not in settings.policy:
         return Decision(False, f"{day}: policy {settings.policy!r} does not retrain periodically")

@@ -84,15 +84,15 @@ def test_periodic_warming_up_counts_days_inclusively():
 
 
 def test_periodic_waits_for_labels_for_first_model():
-    d = periodic_decision(D(2025, 2, 1), 4999, None, S)
+    d = periodic_decision(D(2025, 2, 1), 6999, None, S)  # 5000 to train + 2000 to judge
     assert d.retrain is False
-    assert "4999 of min_train_rows 5000" in d.reason
+    assert "6999 of min_train_rows + min_holdout_rows 7000" in d.reason
 
 
 def test_periodic_first_model():
-    d = periodic_decision(D(2025, 2, 1), 5000, None, S)
+    d = periodic_decision(D(2025, 2, 1), 7000, None, S)
     assert d.retrain is True
-    assert d.reason == "first model: 5000 labels known on 2025-02-01"
+    assert d.reason == "first model: 7000 labels known on 2025-02-01"
 
 
 def test_periodic_too_recent_then_due_at_boundary():

@@ -52,8 +52,10 @@ def periodic_retrain_schedule(context: dg.ScheduleEvaluationContext, project: Pr
     if reading is None:
         return dg.SkipReason("no ingested day yet")
     cutoff = PERIOD.last_day(reading.day)
+    champion = reading.values.get("champion_version", "none") != "none"
     decision = periodic_decision(cutoff, int(reading.values.get("labels_known", 0)),
-                                 last_retrain_cutoff(context.instance), project.settings)
+                                 last_retrain_cutoff(context.instance) if champion else None,
+                                 project.settings)
     if not decision.retrain:
         return dg.SkipReason(decision.reason)
     return retrain_request(cutoff.isoformat(), "schedule", decision.reason)
