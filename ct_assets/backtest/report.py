@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+STEP = {"1d": ("daily", "day", 7), "7d": ("weekly", "week", 4), "30d": ("monthly", "month", 1)}
 COLOURS = {"never": "#9e9e9e", "periodic": "#1f77b4", "drift": "#d62728",
            "drift+periodic": "#2ca02c"}
 
@@ -21,9 +22,10 @@ def write_report(out: Path, results: dict) -> None:
 
 def markdown(results: dict) -> str:
     metric = results["metric"]
-    lines = [f"# Backtest: {results['days']} days from {results['start']}, "
-             f"{results['window']} window", "",
-             f"| policy | mean daily {metric} | retrains | promotions | compute s |",
+    each, one, _ = STEP[results.get("period", "1d")]
+    lines = [f"# Backtest: {results['days']} days from {results['start']}"
+             f"{'' if one == 'day' else f' by {one}'}, {results['window']} window", "",
+             f"| policy | mean {each} {metric} | retrains | promotions | compute s |",
              "|---|---:|---:|---:|---:|"]
     for name, p in results["policies"].items():
         mean = "-" if p["mean"] is None else f"{p['mean']:.4f}"
@@ -32,13 +34,14 @@ def markdown(results: dict) -> str:
     policies = results["policies"]
     if {"drift", "never"} <= set(policies) and policies["never"]["mean"] is not None:
         gap = policies["drift"]["mean"] - policies["never"]["mean"]
-        lines += ["", f"`drift` vs `never`: {gap:+.4f} mean daily {metric}."]
-    lines += ["", "Each day's events are scored by that day's champion and judged against "
+        lines += ["", f"`drift` vs `never`: {gap:+.4f} mean {each} {metric}."]
+    lines += ["", f"Each {one}'s events are scored by that {one}'s champion and judged against "
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
     return "\n".join(lines)
 
 
 def plot(results: dict, path: Path) -> None:
+    _, one, smoothing = STEP[results.get("period", "1d")]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 1]})
     for name, p in results["policies"].items():
@@ -46,7 +49,7 @@ def plot(results: dict, path: Path) -> None:
         if daily.empty:
             continue
         daily["day"] = pd.to_datetime(daily["day"])
-        smooth = daily.set_index("day")["value"].rolling(7, min_periods=1).mean()
+        smooth = daily.set_index("day")["value"].rolling(smoothing, min_periods=1).mean()
         colour = COLOURS.get(name, None)
         top.plot(smooth.index, smooth.values, label=f"{name} ({p['retrains']} retrains)",
                  color=colour, lw=1.8)
@@ -55,7 +58,7 @@ def plot(results: dict, path: Path) -> None:
                     color=colour, s=28, zorder=3)
         if name in ("drift", "drift+periodic") and daily["drift_share"].notna().any():
             bottom.plot(daily["day"], daily["drift_share"], color=colour, lw=1, label=name)
-    top.set_ylabel(f"{results['metric']} (7-day mean)")
+    top.set_ylabel(f"{results['metric']} ({smoothing}-{one} mean)")
     top.set_title(f"Realised {results['metric']} by policy; ▼ = retrain")
     top.legend(loc="lower left", fontsize=8)
     bottom.set_ylabel("drift share")

@@ -52,7 +52,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
             for i, policy in sorted(enumerate(policies), key=lambda ip: COST[ip[1]])}
         runs = {policy: futures[policy].result() for policy in policies}
     starts = base.period_starts(days)
-    results = {"days": days or (Period(base.period).end(starts[-1]) - starts[0]).days,
+    results = {"days": (Period(base.period).end(starts[-1]) - starts[0]).days,
                "period": base.period, "periods": len(starts), "start": str(base.start),
                "source": base.source, "metric": base.metric, "window": window,
                "periodic_every_days": every, "wall_seconds": round(time.perf_counter() - started),
@@ -72,9 +72,12 @@ def summarise(run: dict, metric: str) -> dict:
             "compute_seconds": run["seconds"]}
 
 
-def write_single_report(out: Path, settings: Settings, run: dict, days: int) -> dict:
+def write_single_report(out: Path, settings: Settings, run: dict, days: int | None) -> dict:
     """The same report for one replay (the demo's own policy), so the demo ends with a picture."""
-    results = {"days": days, "start": str(settings.start), "metric": settings.metric,
+    starts = settings.period_starts(days)
+    results = {"days": (Period(settings.period).end(starts[-1]) - starts[0]).days,
+               "period": settings.period, "periods": len(starts),
+               "start": str(settings.start), "metric": settings.metric,
                "window": settings.window, "periodic_every_days": settings.periodic_every_days,
                "wall_seconds": run["seconds"],
                "policies": {settings.policy: summarise(run, settings.metric)}}

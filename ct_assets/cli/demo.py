@@ -65,7 +65,7 @@ def _write_report(driver, paths: Home, settings: Settings, seconds: float, days:
 
     run = {"seconds": round(seconds, 1), "retrain_days": driver.retrain_history(),
            "daily": daily_scores(driver, paths, settings)}
-    write_single_report(paths.root / "report", settings, run, len(settings.period_starts(days)))
+    write_single_report(paths.root / "report", settings, run, days)
     click.echo(f"\nHindsight report (every label known): {paths.root / 'report' / 'report.md'}"
                f" and report.png")
 
