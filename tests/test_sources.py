@@ -132,3 +132,13 @@ def test_periods_step_and_find_the_period_a_tick_closes(name, start, end, before
     assert starts[0] == start
     assert all(period.end(a) == b for a, b in zip(starts, starts[1:], strict=False))
     assert period.starts(start, last=start) == [start]
+
+
+def test_a_csv_column_that_changes_type_after_the_sniffed_rows_is_read_whole(tmp_path):
+    n = 30_000  # DuckDB sniffs types on the first 20,480 rows
+    frame = pd.DataFrame({"ts": pd.date_range("2024-01-01", periods=n, freq="min").astype(str),
+                          "code": ["1"] * (n - 1) + ["abc"], "y": [0, 1] * (n // 2)})
+    frame.to_csv(tmp_path / "mixed.csv", index=False)
+    read = read_table(str(tmp_path / "mixed.csv"))
+    assert len(read) == n and read["code"].iloc[-1] == "abc"
+    assert str(read["ts"].dtype).startswith("datetime64")

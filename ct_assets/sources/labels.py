@@ -36,7 +36,11 @@ def prepare_label(label: pd.Series, task: str, column: str,
         raise CTError(f"label column {column!r} has {len(values)} classes ({_sample(values)}) "
                       "but task is binary; map it to two classes or use task: regression")
     if positive is None and set(map(str, values)) <= {"0", "1", "0.0", "1.0", "True", "False"}:
-        return label.map(lambda v: v if pd.isna(v) else int(float(v))).astype("float64"), []
+        if types.is_bool_dtype(label) or types.is_numeric_dtype(label):
+            return label.astype("float64"), []
+        text = label.astype(str).map({"True": 1.0, "False": 0.0, "1": 1.0, "0": 0.0,
+                                      "1.0": 1.0, "0.0": 0.0})
+        return text.where(label.notna()).astype("float64"), []
     if positive is None:
         positive = str(label.value_counts().idxmin())
         note = f"label column {column!r}: positive class {positive!r} (the rarer; set " \
@@ -46,8 +50,8 @@ def prepare_label(label: pd.Series, task: str, column: str,
         if positive not in set(map(str, values)):
             raise CTError(f"positive_label {positive!r} is not a value of label column "
                           f"{column!r} ({_sample(values)})")
-    mapped = label.map(lambda v: v if pd.isna(v) else int(str(v) == positive))
-    return mapped.astype("float64"), [note]
+    mapped = (label.astype(str) == positive).astype("float64").where(label.notna())
+    return mapped, [note]
 
 
 def _sample(values) -> str:

@@ -55,19 +55,26 @@ def read_table(source: str) -> pd.DataFrame:
             files = sorted(str(p) for p in path.rglob("*.parquet"))
             if not files:
                 raise CTError(f"source folder {source} holds no .parquet files")
-            return duckdb.sql("SELECT * FROM read_parquet(?, union_by_name = true)",
-                              params=[files]).df()
+            return _query("SELECT * FROM read_parquet(?, union_by_name = true)", files)
         if name.endswith(".parquet"):
-            return duckdb.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).df()
+            return _query("SELECT * FROM read_parquet(?)", str(path))
         if name.endswith((".csv.zip", ".tsv.zip")):
             return pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
         if name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
-            return duckdb.sql("SELECT * FROM read_csv(?, sample_size = -1)",
-                              params=[str(path)]).df()
+            try:  # types sniffed from a sample; a column that changes later needs them all
+                return _query("SELECT * FROM read_csv(?)", str(path))
+            except duckdb.ConversionException:
+                return _query("SELECT * FROM read_csv(?, sample_size = -1)", str(path))
     except (duckdb.Error, pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise CTError(f"source {source} cannot be read: {first}") from None
     raise CTError(f"source {source}: unknown format; use {FORMATS}")
+
+
+def _query(sql: str, path) -> pd.DataFrame:
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")  # it would print on the user's stdout
+        return con.execute(sql, [path]).df()
 
 
 def _read_duckdb(source: str) -> pd.DataFrame:
@@ -80,6 +87,7 @@ def _read_duckdb(source: str) -> pd.DataFrame:
         raise CTError(f"source {source}: database {path} does not exist")
     try:
         with duckdb.connect(path, read_only=True) as con:
+            con.execute("SET enable_progress_bar = false")
             return con.execute(f'SELECT * FROM "{table}"').df()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
