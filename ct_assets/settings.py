@@ -57,6 +57,10 @@ class Settings(BaseModel):
     )
     drift_plot: bool = Field(True, description="Embed a reference-vs-current PNG in each drift "
                                                "report (backtests turn it off: 0.5 s a day).")
+    perf_drop: float | None = Field(
+        0.03, ge=0, description="The drift sensor also retrains when the champion's realised "
+        "metric (its own scores, labels known so far) is this much worse than its holdout "
+        "metric: concept drift the features do not show. None: covariate drift only.")
     perf_window_days: int = Field(14, gt=0, description="Days of labelled events in a perf report.")
 
     gate_floor: float = Field(0.6, description="Absolute floor of the metric for any champion.")
