@@ -43,7 +43,7 @@ class EventSourceResource(dg.ConfigurableResource):
     @property
     def feature_set(self) -> FeatureSet:
         sim = self._simulator()
-        return FeatureSet(tuple(sim.numeric), tuple(sim.categorical))
+        return FeatureSet(tuple(sim.numeric), tuple(sim.categorical), tuple(sim.calendar))
 
     def events(self, day: dt.date) -> pd.DataFrame:
         return self._simulator().events(day)
