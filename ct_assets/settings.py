@@ -51,6 +51,10 @@ class Settings(BaseModel):
     min_new_labels: int = Field(
         3000, ge=0, description="Drift retrains need this many labels newer than the champion."
     )
+    refresh_reference: bool = Field(
+        True, description="After a contender is rejected, drift compares days with its reference "
+        "(recent data on which the champion was just checked and kept) rather than the "
+        "champion's own: the sensor fires again only when the data moves on from there.")
     cooldown_days: int = Field(7, ge=0, description="Days between two drift-triggered retrains.")
     periodic_every_days: int = Field(
         28, gt=0, description="The schedule retrains when the last retrain is this old."
