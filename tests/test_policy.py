@@ -186,3 +186,11 @@ def test_covariate_drift_and_degradation_both_named():
     d = drift_decision(DAY, _report(), None, S, _perf())
     assert d.retrain is True
     assert d.reason.startswith("drift share 0.42 >= 0.3") and "; performance on" in d.reason
+
+
+def test_defaults_retry_a_degraded_champion_three_days_after_a_retrain():
+    s = Settings()  # after a concept change contenders fail until labels arrive: retry soon
+    assert s.perf_drop == 0.03 and s.refresh_reference
+    report, perf = _report(drifted=False, drift_share=0.05), _perf()
+    assert drift_decision(DAY, report, DAY - dt.timedelta(days=2), s, perf).retrain is False
+    assert drift_decision(DAY, report, DAY - dt.timedelta(days=3), s, perf).retrain is True
