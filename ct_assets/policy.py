@@ -11,6 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ct_assets.settings import Settings
+from ct_assets.training.gates import TOLERANCE
+from ct_assets.training.metrics import HIGHER_IS_BETTER
+
+BOUNDED = ("roc_auc", "pr_auc")  # perf_drop is absolute for these, relative for errors
 
 
 @dataclass(frozen=True)
@@ -19,27 +23,77 @@ class Decision:
     reason: str
 
 
+def degradation(performance: dict, champion: str, settings: Settings) -> str | None:
+    """Why the champion's realised metric counts as degraded, or None when it does not.
+
+    Covariate drift alone misses concept drift: after the concept change the features may move
+    little while the champion's scores lose their meaning. The realised metric of the
+    champion's own scores on the labels that have arrived is compared with the metric it had on
+    its holdout when it was promoted; a drop of `perf_drop` or more is degradation. Both numbers
+    see the same label latency (recent fraud is labelled late in either), and the realised one
+    is only trusted with as many labelled rows and positives as a holdout needs.
+    """
+    metric = settings.metric
+    realised = performance.get(f"champion_{metric}")
+    holdout = performance.get(f"champion_holdout_{metric}")
+    if (settings.perf_drop is None or realised is None or holdout is None
+            or performance.get("champion_version") != champion):
+        return None
+    if int(performance.get("champion_rows", 0)) < settings.min_holdout_rows:
+        return None
+    if (settings.task == "binary"
+            and int(performance.get("champion_positives", 0)) < settings.min_holdout_positives):
+        return None
+    drop = (float(holdout) - float(realised)) * (1.0 if HIGHER_IS_BETTER[metric] else -1.0)
+    allowed = settings.perf_drop * (1.0 if metric in BOUNDED else abs(float(holdout)))
+    if drop < allowed - TOLERANCE:  # 0.86 - 0.81 is 0.04999999999999993
+        return None
+    return (f"realised {metric} {float(realised):.3f} is {drop:.3f} worse than the champion's "
+            f"holdout {float(holdout):.3f} (perf_drop {settings.perf_drop})")
+
+
 def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
-                   settings: Settings) -> Decision:
-    """Retrain when the day drifted, enough labels are newer than the champion, cooldown passed."""
+                   settings: Settings, performance: dict | None = None) -> Decision:
+    """Retrain when the day drifted (covariate drift in the drift report, or the champion's
+    realised metric degraded in the performance report), enough labels are newer than the
+    champion, and the cooldown passed."""
     if "drift" not in settings.policy:
         return Decision(False, f"{day}: policy {settings.policy!r} does not retrain on drift")
-    if report.get("champion_version", "none") == "none":
+    champion = report.get("champion_version", "none")
+    if champion == "none":
         return Decision(False, f"{day}: no champion yet; the periodic schedule trains the first")
     share = float(report.get("drift_share", 0.0))
-    if not report.get("drifted", False):
-        return Decision(False, f"{day}: drift share {share:.2f} below {settings.drift_share}")
+    degraded = degradation(performance or {}, champion, settings)
+    covariate = bool(report.get("drifted", False))
+    if not covariate and degraded is None:
+        return Decision(False, f"{day}: drift share {share:.2f} below {settings.drift_share}"
+                               f"{_realised(performance or {}, settings)}")
+    what = f"drift share {share:.2f}" if covariate else degraded
     new_labels = int(report.get("new_labels_since_champion", 0))
     if new_labels < settings.min_new_labels:
-        return Decision(False, f"{day}: drift share {share:.2f} but only {new_labels} labels "
+        return Decision(False, f"{day}: {what} but only {new_labels} labels "
                                "newer than the champion "
                                f"(min_new_labels {settings.min_new_labels})")
     if last_retrain is not None and (day - last_retrain).days < settings.cooldown_days:
-        return Decision(False, f"{day}: drift share {share:.2f} but last retrain was at "
+        return Decision(False, f"{day}: {what} but last retrain was at "
                                f"{last_retrain} (cooldown_days {settings.cooldown_days})")
-    drifted = report.get("drifted_features", "")
-    return Decision(True, f"drift share {share:.2f} >= {settings.drift_share} on {day} "
-                          f"({drifted[:80]})")
+    reasons = []
+    if covariate:
+        drifted = report.get("drifted_features", "")
+        reasons.append(f"drift share {share:.2f} >= {settings.drift_share} on {day} "
+                       f"({drifted[:80]})")
+    if degraded is not None:
+        reasons.append(f"performance on {day}: {degraded}")
+    return Decision(True, "; ".join(reasons))
+
+
+def _realised(performance: dict, settings: Settings) -> str:
+    realised = performance.get(f"champion_{settings.metric}")
+    holdout = performance.get(f"champion_holdout_{settings.metric}")
+    if realised is None or holdout is None:
+        return ""
+    return (f"; realised {settings.metric} {float(realised):.3f} vs holdout {float(holdout):.3f} "
+            f"on {performance.get('champion_rows', 0)} labelled rows")
 
 
 def periodic_decision(day: dt.date, labels_known: int, last_retrain: dt.date | None,

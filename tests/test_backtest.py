@@ -52,3 +52,19 @@ def test_the_same_days_are_scored_for_every_policy(results):
     _, data, _ = results
     days = [[d["day"] for d in p["daily"]] for p in data["policies"].values()]
     assert days[0] == days[1]
+
+
+def test_report_compares_drift_with_never_and_periodic():
+    from ct_assets.backtest.report import markdown
+
+    def policy(mean, retrains):
+        return {"mean": mean, "retrains": retrains, "promotions": 1, "compute_seconds": 1.0}
+
+    results = {"metric": "roc_auc", "days": 30, "start": "2025-01-01", "window": "fixed",
+               "policies": {"never": policy(0.75, 1), "periodic": policy(0.82, 24),
+                            "drift": policy(0.8235, 12)}}
+    md = markdown(results)
+    assert "`drift` vs `never`: +0.0735 mean daily roc_auc with 12 retrains instead of 1." in md
+    assert "`drift` vs `periodic`: +0.0035 mean daily roc_auc with 12 retrains instead of 24." in md
+    del results["policies"]["periodic"]
+    assert "vs `periodic`" not in markdown(results)

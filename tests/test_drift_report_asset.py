@@ -108,6 +108,36 @@ def test_drift_report_metadata_has_table_number_and_plot(home, day):
     assert "score" in set(stored["feature"]) and set(stored["model_version"]) == {"v1"}
 
 
+def test_a_rejected_contender_refreshes_the_feature_reference(home):
+    """Once a contender is rejected against the champion, days are compared with that
+    contender's reference (data the champion was just checked on); the setting turns it off."""
+    with duckdb.connect(str(home / "ct.duckdb")) as con:
+        reg = Registry(con)
+        champion = reg.champion()
+        model = TrainedModel.load(champion.artifact_path, champion.feature_schema)
+        changed = FeatureStore(con).read_partition("features", CHANGED)
+        fset = FeatureSet(tuple(EventSimulator().numeric), tuple(EventSimulator().categorical))
+        rejected = reg.register(ModelVersion(**{
+            **{f: getattr(champion, f) for f in ("task", "metric", "window_days",
+                                                 "window_start", "snapshot_id",
+                                                 "feature_version", "n_rows", "feature_schema",
+                                                 "artifact_path", "sha256")},
+            "version": "", "cutoff": CHANGED,
+            "profile": reference_profiles(model, changed, fset.monitored)}))
+        reg.update(rejected.version, status="rejected")
+    try:
+        meta = _materialize(home, CHANGED).asset_materializations_for_node("drift_report")[0]
+        assert meta.metadata["reference_version"].value == rejected.version
+        assert meta.metadata["champion_version"].value == "v1"  # the champion still serves
+        assert meta.metadata["drift_share"].value == 0.0  # the day is its own reference
+        Settings(rows_per_day=1500, refresh_reference=False).save(home)
+        meta = _materialize(home, CHANGED).asset_materializations_for_node("drift_report")[0]
+        assert meta.metadata["reference_version"].value == "v1"
+        assert meta.metadata["drifted"].value
+    finally:
+        Settings(rows_per_day=1500).save(home)
+
+
 def test_empty_day_fails_with_a_named_error(home):
     with duckdb.connect(str(home / "ct.duckdb")) as con:
         con.execute("DELETE FROM features WHERE day = ?", [EMPTY])  # a day that never arrived
@@ -116,3 +146,4 @@ def test_empty_day_fails_with_a_named_error(home):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     message = str(failure.event_specific_data.error)
     assert f"current data has 0 rows: features WHERE day = ? with $1 = {EMPTY}" in message
+

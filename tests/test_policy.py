@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ct_assets.policy import drift_decision, periodic_decision
+from ct_assets.policy import degradation, drift_decision, periodic_decision
 from ct_assets.settings import Settings
 
 D = dt.date
@@ -118,3 +118,80 @@ def test_settings_reject_bad_values():
         Settings(periodic_every_days=0)
     with pytest.raises(ValueError):
         Settings(unknown_field=1)
+
+
+# --- degradation: the champion's realised metric against its holdout metric -------------------
+
+
+def _perf(**over) -> dict:
+    base = {"champion_version": "v3", "champion_roc_auc": 0.80, "champion_holdout_roc_auc": 0.86,
+            "champion_rows": 9000, "champion_positives": 120}
+    return {**base, **over}
+
+
+def test_degradation_retrains_without_covariate_drift():
+    d = drift_decision(DAY, _report(drifted=False, drift_share=0.05), None, S, _perf())
+    assert d.retrain is True
+    assert d.reason.startswith("performance on 2025-03-01: realised roc_auc 0.800 is 0.060 worse "
+                               "than the champion's holdout 0.860")
+
+
+def test_degradation_boundary_is_perf_drop():
+    s = S.model_copy(update={"perf_drop": 0.05})
+    quiet = _report(drifted=False, drift_share=0.05)
+    assert drift_decision(DAY, quiet, None, s, _perf(champion_roc_auc=0.811)).retrain is False
+    assert drift_decision(DAY, quiet, None, s, _perf(champion_roc_auc=0.81)).retrain is True
+    assert degradation(_perf(), "v3", s.model_copy(update={"perf_drop": None})) is None
+
+
+def test_degradation_needs_a_holdouts_worth_of_evidence():
+    s = S.model_copy(update={"min_holdout_rows": 2000, "min_holdout_positives": 50})
+    assert degradation(_perf(champion_rows=1999), "v3", s) is None
+    assert degradation(_perf(champion_positives=49), "v3", s) is None
+    assert degradation(_perf(champion_rows=2000, champion_positives=50), "v3", s) is not None
+
+
+def test_degradation_of_another_model_or_without_numbers_does_not_count():
+    assert degradation(_perf(champion_version="v2"), "v3", S) is None  # a stale report
+    assert degradation({}, "v3", S) is None
+    perf = _perf()
+    del perf["champion_roc_auc"]  # labels of one class only: no realised metric
+    assert degradation(perf, "v3", S) is None
+
+
+def test_degradation_of_a_lower_is_better_metric():
+    s = S.model_copy(update={"metric": "log_loss", "perf_drop": 0.02})
+    worse = {"champion_version": "v3", "champion_log_loss": 0.30,
+             "champion_holdout_log_loss": 0.25, "champion_rows": 9000, "champion_positives": 120}
+    assert "0.050 worse" in degradation(worse, "v3", s)
+    assert degradation({**worse, "champion_log_loss": 0.20}, "v3", s) is None  # better
+
+
+def test_degradation_still_needs_labels_and_cooldown():
+    quiet = _report(drifted=False, drift_share=0.05, new_labels_since_champion=10)
+    d = drift_decision(DAY, quiet, None, S, _perf())
+    assert d.retrain is False
+    assert "realised roc_auc 0.800" in d.reason and "only 10 labels" in d.reason
+    d = drift_decision(DAY, _report(drifted=False), DAY - dt.timedelta(days=1), S, _perf())
+    assert d.retrain is False and "cooldown_days 7" in d.reason
+
+
+def test_no_drift_and_no_degradation_names_both_numbers():
+    d = drift_decision(DAY, _report(drifted=False, drift_share=0.12), None, S,
+                       _perf(champion_roc_auc=0.85))
+    assert d.retrain is False
+    assert "0.12" in d.reason and "realised roc_auc 0.850 vs holdout 0.860" in d.reason
+
+
+def test_covariate_drift_and_degradation_both_named():
+    d = drift_decision(DAY, _report(), None, S, _perf())
+    assert d.retrain is True
+    assert d.reason.startswith("drift share 0.42 >= 0.3") and "; performance on" in d.reason
+
+
+def test_defaults_retry_a_degraded_champion_three_days_after_a_retrain():
+    s = Settings()  # after a concept change contenders fail until labels arrive: retry soon
+    assert s.perf_drop == 0.03 and s.refresh_reference
+    report, perf = _report(drifted=False, drift_share=0.05), _perf()
+    assert drift_decision(DAY, report, DAY - dt.timedelta(days=2), s, perf).retrain is False
+    assert drift_decision(DAY, report, DAY - dt.timedelta(days=3), s, perf).retrain is True

@@ -158,3 +158,20 @@ def test_promote_failing_inside_transaction_keeps_previous_champion(reg, con):
     reg.promote("v2", D(2025, 2, 1), "retry")
     assert _status(reg) == {"v1": "archived", "v2": "champion"}
     assert len(reg.history()) == 2
+
+
+def test_rejected_since_champion_is_the_newest_rejection_judged_against_it(reg):
+    assert reg.rejected_since_champion() is None  # no champion
+    v1 = reg.register(_record())
+    reg.update(v1.version, status="rejected")  # rejected before any champion existed
+    v2 = reg.register(_record())
+    reg.promote(v2.version, D(2025, 1, 28), "first")
+    assert reg.rejected_since_champion() is None  # v1 was not judged against v2
+    for _ in range(2):
+        reg.update(reg.register(_record()).version, status="rejected")  # v3, v4
+    reg.register(_record())  # v5: a contender not judged yet
+    assert reg.rejected_since_champion().version == "v4"
+    reg.promote("v5", D(2025, 2, 4), "better")
+    assert reg.rejected_since_champion() is None  # a new champion starts afresh
+    reg.update(reg.register(_record()).version, status="rejected")
+    assert reg.rejected_since_champion().version == "v6"

@@ -32,9 +32,14 @@ def markdown(results: dict) -> str:
         lines.append(f"| {name} | {mean} | {p['retrains']} | {p['promotions']} "
                      f"| {p['compute_seconds']:.0f} |")
     policies = results["policies"]
-    if {"drift", "never"} <= set(policies) and policies["never"]["mean"] is not None:
-        gap = policies["drift"]["mean"] - policies["never"]["mean"]
-        lines += ["", f"`drift` vs `never`: {gap:+.4f} mean {each} {metric}."]
+    drift = policies.get("drift")
+    for other in ("never", "periodic"):
+        if drift is None or other not in policies or None in (drift["mean"],
+                                                               policies[other]["mean"]):
+            continue
+        gap = drift["mean"] - policies[other]["mean"]
+        lines += ["", f"`drift` vs `{other}`: {gap:+.4f} mean {each} {metric} with "
+                      f"{drift['retrains']} retrains instead of {policies[other]['retrains']}."]
     lines += ["", f"Each {one}'s events are scored by that {one}'s champion and judged against "
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
     return "\n".join(lines)

@@ -9,7 +9,11 @@ import dagster as dg
 
 from ct_assets.defs.jobs import ingest_job, retrain_job, retrain_request
 from ct_assets.defs.partitions import PERIOD, START, cron
-from ct_assets.defs.run_state import last_retrain_cutoff, latest_drift_report
+from ct_assets.defs.run_state import (
+    last_retrain_cutoff,
+    latest_drift_report,
+    performance_report_of,
+)
 from ct_assets.policy import drift_decision, periodic_decision
 from ct_assets.resources import ProjectResource
 
@@ -27,8 +31,10 @@ def daily_ingest_schedule(context: dg.ScheduleEvaluationContext):
 
 @dg.sensor(job=retrain_job, minimum_interval_seconds=300)
 def drift_retrain_sensor(context: dg.SensorEvaluationContext, project: ProjectResource):
-    """Retrain when the newest drift report breaches its threshold, with fresh labels, after a
-    cooldown. Reads only the Dagster instance; each new drift report is judged once."""
+    """Retrain when the newest drift report breaches its threshold, or the same day's
+    performance report shows the champion's realised metric well below its holdout metric,
+    with fresh labels, after a cooldown. Reads only the Dagster instance; each new drift report
+    is judged once."""
     reading = latest_drift_report(context.instance)
     if reading is None:
         return dg.SkipReason("no drift report yet")
@@ -37,7 +43,8 @@ def drift_retrain_sensor(context: dg.SensorEvaluationContext, project: ProjectRe
     context.update_cursor(str(reading.storage_id))
     cutoff = PERIOD.last_day(reading.day)
     decision = drift_decision(cutoff, reading.values, last_retrain_cutoff(context.instance),
-                              project.settings)
+                              project.settings, performance_report_of(context.instance,
+                                                                      reading.day))
     if not decision.retrain:
         return dg.SkipReason(decision.reason)
     return retrain_request(cutoff.isoformat(), "drift", decision.reason)

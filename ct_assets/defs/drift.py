@@ -23,6 +23,11 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
                  store: FeatureStoreResource, registry: RegistryResource) -> dg.MaterializeResult:
     """The day's features and scores compared with the champion's reference profile.
 
+    The feature reference is the champion's holdout, or, once a contender has been rejected
+    against it (`refresh_reference`), that contender's holdout: the champion was checked on
+    that newer data and kept, so a slow shift the gates already judged does not ask for the
+    same retrain again a cooldown later. The score reference stays the champion's own.
+
     Per feature: PSI, KL, Wasserstein (in reference standard deviations), missing shares;
     for the dataset, the importance-weighted share of drifted features. Computed inside DuckDB
     (only aggregates leave the database), so a day of any size fits in memory. The retrain
@@ -31,12 +36,14 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
     day, until, settings = day_of(context), end_of(last_day_of(context)), project.settings
     with registry.open() as reg:
         champion = reg.champion()
+        checked = reg.rejected_since_champion() if settings.refresh_reference else None
+    reference = checked or champion
     with store.open() as fs:
         labels_known = fs.labels_known(None, until)
         if champion is None:
             return _no_champion_report(labels_known)
         new_labels = fs.labels_known(end_of(champion.cutoff), until)
-        report = ReferenceProfile.from_dict(champion.profile["features"]).compare(
+        report = ReferenceProfile.from_dict(reference.profile["features"]).compare(
             fs.con, DriftThresholds(share=settings.drift_share), table="features",
             where="day = ?", params=[day])
         tables, scores = [report.features], [day, champion.version]
@@ -58,6 +65,7 @@ def drift_report(context: dg.AssetExecutionContext, project: ProjectResource,
             "score_psi": dg.FloatMetadataValue(
                 float(tables[1].loc["score", "psi"]) if len(tables) > 1 else None),
             "champion_version": champion.version, "champion_cutoff": str(champion.cutoff),
+            "reference_version": reference.version,
             "labels_known": labels_known, "new_labels_since_champion": new_labels,
             "report": dg.MetadataValue.md(report.to_markdown()), **plot,
         },

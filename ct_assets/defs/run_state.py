@@ -1,4 +1,5 @@
-"""What the automation reads from the Dagster instance: the newest drift report, the last retrain.
+"""What the automation reads from the Dagster instance: the newest drift report, that day's
+performance report, the last retrain.
 
 The sensor and schedules never open the DuckDB file (a run may be writing it); everything they
 need is in the instance's event log and run tags.
@@ -27,6 +28,16 @@ def latest_drift_report(instance: dg.DagsterInstance) -> DriftReading | None:
     metadata = record.asset_materialization.metadata
     return DriftReading(dt.date.fromisoformat(record.partition_key), record.storage_id,
                         {key: value.value for key, value in metadata.items()})
+
+
+def performance_report_of(instance: dg.DagsterInstance, day: dt.date) -> dict:
+    """The metadata of `day`'s performance report (empty when that day has none)."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("performance_report"),
+                              asset_partitions=[day.isoformat()]), limit=1).records
+    if not records:
+        return {}
+    return {key: value.value for key, value in records[0].asset_materialization.metadata.items()}
 
 
 def last_retrain_cutoff(instance: dg.DagsterInstance) -> dt.date | None:

@@ -113,6 +113,14 @@ class Registry:
         found = self._select("WHERE status = 'champion'", [])
         return found[0] if found else None
 
+    def rejected_since_champion(self) -> ModelVersion | None:
+        """The newest contender rejected since the current champion was promoted (so judged
+        against it), or None."""
+        found = self._select(
+            "WHERE status = 'rejected' AND created_at > (SELECT max(since) FROM aliases "
+            "WHERE alias = 'champion' AND until IS NULL) ORDER BY seq DESC LIMIT 1", [])
+        return found[0] if found else None
+
     def promote(self, version: str, day: dt.date, reason: str, run_id: str | None = None) -> None:
         """Make `version` the champion from `day` on; the old champion is archived atomically."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -41,7 +41,7 @@ def seed_home(root: str | Path, days: int = 4, rows_per_day: int = 1500, seed: i
     settings = Settings(seed=seed, rows_per_day=rows_per_day)
     settings.save(home.root)
     sim = EventSimulator(seed=seed, start=settings.start, rows_per_day=rows_per_day)
-    feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical))
+    feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical), tuple(sim.calendar))
     with duckdb.connect(str(home.db)) as con:
         fs = FeatureStore(con)
         for i in range(days):
@@ -56,7 +56,7 @@ def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
     """Train on the first ``days`` days (the last one held out), register, promote, build."""
     settings = Settings.load(home.root)
     sim = EventSimulator(seed=seed, start=settings.start, rows_per_day=settings.rows_per_day)
-    feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical))
+    feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical), tuple(sim.calendar))
     import pandas as pd
 
     frames = [sim.labeled_events(sim.date_of(i)) for i in range(days)]
@@ -74,7 +74,7 @@ def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
             window_days=days, window_start=start, snapshot_id=f"seed-{seed}-{days}",
             feature_version=feature_set.version, n_rows=len(train),
             feature_schema=model.schema,
-            profile=reference_profiles(model, holdout, feature_set.monitored),
+            profile=reference_profiles(model, holdout, feature_set.monitored, feature_set.calendar),
             artifact_path=str(path), sha256=sha,
             metrics=evaluate(holdout["label"], model.predict(holdout), settings.task),
             trigger="manual", reason="seeded for serving"))

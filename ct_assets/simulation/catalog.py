@@ -34,6 +34,9 @@ NUMERIC: tuple[str, ...] = (
     "share_online_30d",  # beta, bounded in [0, 1], higher for online channels
 )
 
+#: Numeric features read off the event time: a day's distribution follows the weekly cycle.
+CALENDAR: tuple[str, ...] = ("hour",)
+
 CATEGORICAL: tuple[str, ...] = ("merchant_category", "channel", "country", "card_type")
 
 MERCHANT_CATEGORIES = (

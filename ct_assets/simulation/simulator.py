@@ -71,6 +71,11 @@ class EventSimulator:
         return list(cat.CATEGORICAL)
 
     @property
+    def calendar(self) -> list[str]:
+        """Numeric features read off the event time (their daily mix follows the weekday)."""
+        return list(cat.CALENDAR)
+
+    @property
     def scenario(self) -> dict:
         """Day indices and dates of the concept change, incident and shift (see scenario.py)."""
         return describe(self)

@@ -17,7 +17,8 @@ class SimulatedSource:
 
     @property
     def feature_set(self) -> FeatureSet:
-        return FeatureSet(tuple(self.simulator.numeric), tuple(self.simulator.categorical))
+        sim = self.simulator
+        return FeatureSet(tuple(sim.numeric), tuple(sim.categorical), tuple(sim.calendar))
 
     def events(self, start: dt.date, end: dt.date) -> pd.DataFrame:
         return self._concat(self.simulator.events, start, end)
