@@ -195,3 +195,11 @@ def test_defaults_retry_a_degraded_champion_three_days_after_a_retrain():
     report, perf = _report(drifted=False, drift_share=0.05), _perf()
     assert drift_decision(DAY, report, DAY - dt.timedelta(days=2), s, perf).retrain is False
     assert drift_decision(DAY, report, DAY - dt.timedelta(days=3), s, perf).retrain is True
+
+
+def test_degradation_of_an_error_metric_is_relative_to_the_holdout_error():
+    s = Settings(task="regression", perf_drop=0.05)
+    perf = {"champion_version": "v3", "champion_holdout_rmse": 20.0, "champion_rows": 9000}
+    assert degradation({**perf, "champion_rmse": 20.9}, "v3", s) is None  # 4.5% worse
+    assert "rmse 21.000 is 1.000 worse" in degradation({**perf, "champion_rmse": 21.0}, "v3", s)
+    assert degradation({**perf, "champion_rmse": 15.0}, "v3", s) is None  # better is not worse
