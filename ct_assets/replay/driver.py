@@ -17,6 +17,7 @@ import dagster as dg
 
 from ct_assets.defs.run_state import latest_drift_report
 from ct_assets.home import Home
+from ct_assets.replay.instance import replay_instance
 from ct_assets.replay.outcome import retrain_outcome
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -50,7 +51,7 @@ class DayDriver:
         self.home = home
         self.defs = definitions.defs
         self.resources = {"project": definitions.defs.resources["project"]}
-        self.instance = dg.DagsterInstance.get()
+        self.instance = replay_instance(home)
         self._cursor_file = home.dagster / "replay_cursors.json"
         self.cursors = (json.loads(self._cursor_file.read_text())
                         if self._cursor_file.exists() else {})
