@@ -1,14 +1,43 @@
 """The replay's instance writes exactly what the stock SQLite storages write, to the same files."""
 
+import os
+import sqlite3
+
 import dagster as dg
+from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from ct_assets.home import Home
-from ct_assets.replay.instance import replay_instance
+from ct_assets.replay.instance import KeptSqliteEventLogStorage, replay_instance
 
 
 @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2025-01-01"))
 def tiny() -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"value": 1.5})
+
+
+def _schema(path: str) -> tuple:
+    con = sqlite3.connect(path)
+    try:
+        return (sorted(con.execute("SELECT type, name, sql FROM sqlite_master").fetchall(),
+                       key=str),
+                con.execute("SELECT version_num FROM alembic_version").fetchall(),
+                con.execute("PRAGMA journal_mode").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_copied_run_shard_is_what_dagster_makes(tmp_path):
+    stock, kept = SqliteEventLogStorage(str(tmp_path / "a")), KeptSqliteEventLogStorage(
+        str(tmp_path / "b"))
+    for storage in (stock, kept):
+        for run_id in ("first", "second"):  # the first is made by alembic, the second copied
+            with storage.run_connection(run_id):
+                pass
+    kept.dispose()
+    for run_id in ("first", "second"):
+        assert _schema(str(tmp_path / "a" / f"{run_id}.db")) == _schema(
+            str(tmp_path / "b" / f"{run_id}.db"))
+    assert sorted(os.listdir(tmp_path / "a")) == sorted(os.listdir(tmp_path / "b"))
 
 
 def test_runs_written_by_the_replay_instance_read_back_from_the_stock_one(tmp_path):

@@ -4,7 +4,10 @@ Dagster's SQLite storages build a SQLAlchemy engine, open the database file and 
 for every write or query: about 140 times per simulated day. Each close of the last connection
 to a WAL database also checkpoints it. Together that cost more than the assets of a small day.
 A replay process writes its home for minutes to hours, one run at a time, so it keeps one
-engine (with one pooled connection) per database file instead.
+engine (with one pooled connection) per database file instead. Each run also gets a new
+event log file, which Dagster creates and stamps through alembic (loading its hundred-odd
+revision scripts twice); every new file is the same empty, stamped database, so the replay
+makes one such file per process and copies it.
 
 These classes are subclasses of the stock storages that change only how a connection is
 obtained. The files, schema and rows are the ones the stock storages write, so `dagster dev` on
@@ -14,6 +17,9 @@ process uses them, through `replay_instance`.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +28,12 @@ from functools import cached_property
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.runs import SqliteRunStorage
-from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 from ct_assets.home import Home
 
@@ -47,6 +55,7 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._blank: tempfile.TemporaryDirectory | None = None
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -59,12 +68,34 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is None:
             engine = _engine(self.conn_string_for_shard(shard))
             if shard not in self._initialized_dbs:
-                self._initdb(engine)
+                self._init_shard(shard, engine)
                 self._initialized_dbs.add(shard)
         self._engines[shard] = engine  # most recently used last
         while len(self._engines) > KEPT_SHARDS:
             self._engines.popitem(last=False)[1].dispose()
         return engine
+
+    def _init_shard(self, shard: str, engine: Engine) -> None:
+        """A new run's file is a copy of the blank one; the index and existing files get
+        Dagster's own initialisation (which checks their alembic revision)."""
+        path = self.path_for_shard(shard)
+        if shard == INDEX_SHARD_NAME or os.path.exists(path):
+            self._initdb(engine)
+        else:
+            shutil.copyfile(self._blank_shard(), path)
+
+    def _blank_shard(self) -> str:
+        """An empty run shard as `_initdb` makes it, made once per process in a temp folder
+        (not in the home: every *.db there is taken for a run)."""
+        if self._blank is None:
+            folder = tempfile.TemporaryDirectory(prefix="ct-blank-shard-")
+            engine = create_engine(create_db_conn_string(folder.name, "blank"),
+                                   poolclass=NullPool,
+                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            self._initdb(engine)
+            engine.dispose()  # its last connection closed: the WAL is in the file, and gone
+            self._blank = folder
+        return os.path.join(self._blank.name, "blank.db")
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -76,6 +107,9 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+            if self._blank is not None:
+                self._blank.cleanup()
+                self._blank = None
 
 
 class KeptSqliteRunStorage(SqliteRunStorage):
