@@ -65,3 +65,12 @@ def test_a_schedule_context_can_be_handed_the_drivers_instance(tmp_path):
     context._instance = instance
     assert context.instance is instance
     instance.dispose()
+
+
+def test_replay_commits_do_not_wait_for_the_disk(tmp_path):
+    storage = KeptSqliteEventLogStorage(str(tmp_path))
+    with storage.run_connection("run") as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    storage.dispose()
