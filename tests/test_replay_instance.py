@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import tempfile
 
 import dagster as dg
 from dagster._core.storage.event_log import SqliteEventLogStorage
@@ -26,13 +27,16 @@ def _schema(path: str) -> tuple:
         con.close()
 
 
-def test_a_copied_run_shard_is_what_dagster_makes(tmp_path):
+def test_a_copied_run_shard_is_what_dagster_makes(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     stock, kept = SqliteEventLogStorage(str(tmp_path / "a")), KeptSqliteEventLogStorage(
         str(tmp_path / "b"))
     for storage in (stock, kept):
         for run_id in ("first", "second"):  # the first is made by alembic, the second copied
             with storage.run_connection(run_id):
                 pass
+    assert not os.listdir(tmp_path / "tmp")  # the blank shard's folder is gone, undisposed
     kept.dispose()
     for run_id in ("first", "second"):
         assert _schema(str(tmp_path / "a" / f"{run_id}.db")) == _schema(

@@ -7,7 +7,7 @@ A replay process writes its home for minutes to hours, one run at a time, so it 
 engine (with one pooled connection) per database file instead. Each run also gets a new
 event log file, which Dagster creates and stamps through alembic (loading its hundred-odd
 revision scripts twice); every new file is the same empty, stamped database, so the replay
-makes one such file per process and copies it.
+makes one such file per process and writes a copy of it.
 
 These classes are subclasses of the stock storages that change only how a connection is
 obtained. The files, schema and rows are the ones the stock storages write, so `dagster dev` on
@@ -18,12 +18,12 @@ process uses them, through `replay_instance`.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
@@ -67,7 +67,7 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._blank: tempfile.TemporaryDirectory | None = None
+        self._blank: bytes | None = None
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -94,20 +94,20 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         if shard == INDEX_SHARD_NAME or os.path.exists(path):
             self._initdb(engine)
         else:
-            shutil.copyfile(self._blank_shard(), path)
+            Path(path).write_bytes(self._blank_shard())
 
-    def _blank_shard(self) -> str:
-        """An empty run shard as `_initdb` makes it, made once per process in a temp folder
-        (not in the home: every *.db there is taken for a run)."""
+    def _blank_shard(self) -> bytes:
+        """An empty run shard as `_initdb` makes it (about 110 kB), made once per process in a
+        temp folder that is removed at once: replay workers end without running finalizers."""
         if self._blank is None:
-            folder = tempfile.TemporaryDirectory(prefix="ct-blank-shard-")
-            engine = create_engine(create_db_conn_string(folder.name, "blank"),
-                                   poolclass=NullPool,
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-            self._initdb(engine)
-            engine.dispose()  # its last connection closed: the WAL is in the file, and gone
-            self._blank = folder
-        return os.path.join(self._blank.name, "blank.db")
+            with tempfile.TemporaryDirectory(prefix="ct-blank-shard-") as folder:
+                engine = create_engine(create_db_conn_string(folder, "blank"),
+                                       poolclass=NullPool,
+                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                self._initdb(engine)
+                engine.dispose()  # its last connection closed: the WAL is in the file, and gone
+                self._blank = Path(folder, "blank.db").read_bytes()
+        return self._blank
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -119,9 +119,6 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
-            if self._blank is not None:
-                self._blank.cleanup()
-                self._blank = None
 
 
 class KeptSqliteRunStorage(SqliteRunStorage):
