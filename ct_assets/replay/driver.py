@@ -17,6 +17,7 @@ import dagster as dg
 
 from ct_assets.defs.run_state import latest_drift_report
 from ct_assets.home import Home
+from ct_assets.replay.instance import replay_instance
 from ct_assets.replay.outcome import retrain_outcome
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -50,7 +51,7 @@ class DayDriver:
         self.home = home
         self.defs = definitions.defs
         self.resources = {"project": definitions.defs.resources["project"]}
-        self.instance = dg.DagsterInstance.get()
+        self.instance = replay_instance(home)
         self._cursor_file = home.dagster / "replay_cursors.json"
         self.cursors = (json.loads(self._cursor_file.read_text())
                         if self._cursor_file.exists() else {})
@@ -96,9 +97,17 @@ class DayDriver:
         return outcomes
 
     def _tick(self, name: str, at: dt.datetime, day: dt.date) -> list[RunOutcome]:
+        """Evaluate schedule `name` at `at` on this driver's instance.
+
+        `build_schedule_context` keeps only a reference to the instance and builds a new
+        DagsterInstance from it on first use (as the daemon does in a fresh process): storage
+        set-up and alembic revision checks, a sixth of a replayed day's CPU. The driver's own
+        instance reads the same storage, so the context is handed that one instead.
+        """
         schedule = self.defs.resolve_schedule_def(name)
         context = dg.build_schedule_context(self.instance, scheduled_execution_time=at,
                                             resources=self.resources)
+        context._instance = self.instance  # no public way to pass it (Dagster 1.13)
         return self._launch(schedule.job_name, schedule(context), day)
 
     def _sense(self, name: str, day: dt.date) -> list[RunOutcome]:
