@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from ct_assets.defs.automation import drift_retrain_sensor
-from ct_assets.defs.partitions import daily
+from ct_assets.defs.partitions import periodic
 from ct_assets.resources import ProjectResource
 from ct_assets.settings import Settings
 
@@ -19,7 +19,7 @@ DAY = "2025-03-10"
 
 
 def ingest(instance, day: str, drift: dict, performance: dict | None) -> None:
-    @dg.asset(name="drift_report", partitions_def=daily)
+    @dg.asset(name="drift_report", partitions_def=periodic)
     def drift_report():
         return dg.MaterializeResult(metadata={
             "champion_version": "v3", "new_labels_since_champion": 9000,
@@ -27,7 +27,7 @@ def ingest(instance, day: str, drift: dict, performance: dict | None) -> None:
 
     assets = [drift_report]
     if performance is not None:
-        @dg.asset(name="performance_report", partitions_def=daily)
+        @dg.asset(name="performance_report", partitions_def=periodic)
         def performance_report():
             return dg.MaterializeResult(metadata={"roc_auc": 0.8, "models": "v3", **performance})
 
