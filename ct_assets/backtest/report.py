@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ct_assets.backtest.compare import paired_gap  # noqa: E402
+
 STEP = {"1d": ("daily", "day", 7), "7d": ("weekly", "week", 4), "30d": ("monthly", "month", 1)}
 COLOURS = {"never": "#9e9e9e", "periodic": "#1f77b4", "drift": "#d62728",
            "drift+periodic": "#2ca02c"}
@@ -37,9 +39,14 @@ def markdown(results: dict) -> str:
         if drift is None or other not in policies or None in (drift["mean"],
                                                                policies[other]["mean"]):
             continue
-        gap = drift["mean"] - policies[other]["mean"]
-        lines += ["", f"`drift` vs `{other}`: {gap:+.4f} mean {each} {metric} with "
-                      f"{drift['retrains']} retrains instead of {policies[other]['retrains']}."]
+        gap = paired_gap(drift["daily"], policies[other]["daily"])
+        if gap is None:
+            continue
+        verdict = "a real difference" if gap.settled else "within the noise: a match"
+        lines += ["", f"`drift` vs `{other}`: {gap.mean:+.4f} mean {each} {metric} (95% "
+                      f"interval {gap.low:+.4f} to {gap.high:+.4f} over {gap.days} {one}s, "
+                      f"{verdict}) with {drift['retrains']} retrains instead of "
+                      f"{policies[other]['retrains']}."]
     lines += ["", f"Each {one}'s events are scored by that {one}'s champion and judged against "
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
     return "\n".join(lines)
