@@ -13,7 +13,7 @@ label_delay: 7d
 period: 7d
 YAML
 rm -rf "$work/out"
-/usr/bin/time -v .venv/bin/ct backtest --config "$work/ct.yaml" \
+/usr/bin/time -v .venv/bin/ct backtest --config "$work/ct.yaml" --window fixed \
     --policies never,periodic,drift --every 28 --out "$work/out" 2> "$work/time.txt"
 grep -E "Elapsed|Maximum resident" "$work/time.txt"
 cp "$work/out/results.json" "$work/out/report.png" benchmarks/user_data/
