@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import shutil
@@ -19,12 +20,14 @@ COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retr
 
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
-                    threads: int = 0) -> Settings:
+                    threads: int = 0, days: int | None = None) -> Settings:
     """The base settings under `policy`; the `periodic` policy retrains every `every` days."""
     changes = {"policy": policy, "window": window, "train_threads": threads,
                "drift_plot": False}  # pictures of single days are not what a backtest compares
     if policy == "periodic":
         changes["periodic_every_days"] = every
+    if base.simulated and days:  # the simulator never ends; the replay does
+        changes["end"] = base.start + dt.timedelta(days=days - 1)
     return base.model_copy(update=changes)
 
 
@@ -47,8 +50,8 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
                              max_tasks_per_child=1) as pool:  # one home per process
         futures = {  # the policies that retrain most start first, so the workers end together
             policy: pool.submit(replay_policy, policy, str(homes / policy.replace("+", "_")),
-                                policy_settings(base, policy, every, window,
-                                                threads).model_dump_json(), days, i)
+                                policy_settings(base, policy, every, window, threads,
+                                                days).model_dump_json(), days, i)
             for i, policy in sorted(enumerate(policies), key=lambda ip: COST[ip[1]])}
         runs = {policy: futures[policy].result() for policy in policies}
     starts = base.period_starts(days)

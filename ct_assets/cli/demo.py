@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def demo(days: int | None, seed: int | None, project: Project | None, home: str)
     schedules, and runs the retrains they request. Without --config the events come from the
     built-in simulator. A home that already holds days resumes after them.
     """
-    settings = _settings_for(Path(home).expanduser().resolve(), project, seed)
+    settings = _settings_for(Path(home).expanduser().resolve(), project, seed, days)
     for note in project.notes if project else []:
         click.echo(f"ct: note: {note}", err=True)
     paths = Home.create(home)  # only now: a bad settings file or source wrote nothing
@@ -70,13 +71,19 @@ def _write_report(driver, paths: Home, settings: Settings, seconds: float, days:
                f" and report.png")
 
 
-def _settings_for(root: Path, project: Project | None, seed: int | None) -> Settings:
+def _settings_for(root: Path, project: Project | None, seed: int | None,
+                  days: int | None) -> Settings:
     """The settings file's (or the defaults), which an existing home must already hold;
-    without a settings file, an existing home's own (a resumed demo)."""
+    without a settings file, an existing home's own (a resumed demo). A simulated stream ends
+    where the longest demo of the home asks (its partitions end there)."""
     held = Settings.load(root) if (root / "settings.json").exists() else None
     wanted = project.settings if project else held or Settings()
     if seed is not None:
         wanted = wanted.model_copy(update={"seed": seed})
+    if wanted.simulated:
+        end = wanted.start + dt.timedelta(days=(days or DEMO_DAYS) - 1)
+        wanted = wanted.model_copy(update={"end": max(end, held.end or end) if held else end})
+        held = held.model_copy(update={"end": wanted.end}) if held else None
     if held is not None and held != wanted:
         key = next(k for k, v in wanted.model_dump().items() if getattr(held, k) != v)
         raise CTError(f"home {root} holds a project with {key} {getattr(held, key)!r}, "

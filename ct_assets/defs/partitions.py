@@ -24,13 +24,25 @@ def cron(hour: int) -> str:
             "30d": f"0 {hour} 1 * *"}[PERIOD.name]
 
 
+
+
+def _future_periods() -> int:
+    """Periods past today that a replay needs: Dagster's partitions otherwise stop at the
+    current time, and a simulated stream (or a table) may run past it. Only as many as the
+    stream's `end` asks for: every extra partition slows each run a little."""
+    last = _SETTINGS.end or START
+    today = dt.date.today()
+    return len(PERIOD.starts(PERIOD.floor(today), last=last)) if last >= today else 0
+
+
 def _partitions() -> dg.TimeWindowPartitionsDefinition:
+    start, ahead = START.isoformat(), _future_periods()
     if PERIOD.name == "7d":  # weeks that start on the stream's first weekday
-        return dg.WeeklyPartitionsDefinition(start_date=START.isoformat(),
+        return dg.WeeklyPartitionsDefinition(start_date=start, end_offset=ahead,
                                              day_offset=(START.weekday() + 1) % 7)
     if PERIOD.name == "30d":
-        return dg.MonthlyPartitionsDefinition(start_date=START.isoformat())
-    return dg.DailyPartitionsDefinition(start_date=START.isoformat())
+        return dg.MonthlyPartitionsDefinition(start_date=start, end_offset=ahead)
+    return dg.DailyPartitionsDefinition(start_date=start, end_offset=ahead)
 
 
 periodic = _partitions()
