@@ -57,14 +57,20 @@ def test_the_same_days_are_scored_for_every_policy(results):
 def test_report_compares_drift_with_never_and_periodic():
     from ct_assets.backtest.report import markdown
 
-    def policy(mean, retrains):
-        return {"mean": mean, "retrains": retrains, "promotions": 1, "compute_seconds": 1.0}
+    def policy(values, retrains):
+        daily = [{"day": f"2025-01-{i + 1:02d}", "value": v} for i, v in enumerate(values)]
+        return {"mean": sum(values) / len(values), "retrains": retrains, "promotions": 1,
+                "compute_seconds": 1.0, "daily": daily}
 
-    results = {"metric": "roc_auc", "days": 30, "start": "2025-01-01", "window": "fixed",
-               "policies": {"never": policy(0.75, 1), "periodic": policy(0.82, 24),
-                            "drift": policy(0.8235, 12)}}
+    wiggle = ([0.02, -0.01, 0.0, -0.02, 0.01] * 6)[:28]  # weeks that do not sum to zero
+    results = {"metric": "roc_auc", "days": 28, "start": "2025-01-01", "window": "fixed",
+               "policies": {"never": policy([0.75] * 28, 1),
+                            "periodic": policy([0.82 + w for w in wiggle], 24),
+                            "drift": policy([0.82] * 28, 12)}}
     md = markdown(results)
-    assert "`drift` vs `never`: +0.0735 mean daily roc_auc with 12 retrains instead of 1." in md
-    assert "`drift` vs `periodic`: +0.0035 mean daily roc_auc with 12 retrains instead of 24." in md
+    assert "`drift` vs `never`: +0.0700 mean daily roc_auc (95% interval +0.0700 to +0.0700 " \
+           "over 28 days, a real difference) with 12 retrains instead of 1." in md
+    assert "`drift` vs `periodic`: -0.0004 mean daily roc_auc (95% interval -0.0" in md
+    assert "within the noise: a match) with 12 retrains instead of 24." in md
     del results["policies"]["periodic"]
     assert "vs `periodic`" not in markdown(results)
