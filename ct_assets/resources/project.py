@@ -36,25 +36,26 @@ class EventSourceResource(dg.ConfigurableResource):
 
     home: str = Field(description="Home folder whose settings name the source.")
 
-    @property
-    def _settings(self) -> Settings:
-        return Settings.load(Path(self.home))
-
-    def _range(self, start: dt.date) -> tuple[dt.date, dt.date]:
-        return start, Period(self._settings.period).end(start)
+    def _period(self, start: dt.date):
+        """The source (read once per process) and the [start, end) of the period."""
+        settings = Settings.load(Path(self.home))
+        return open_source(settings), start, Period(settings.period).end(start)
 
     @property
     def feature_set(self) -> FeatureSet:
-        return open_source(self._settings).feature_set
+        return open_source(Settings.load(Path(self.home))).feature_set
 
     def events(self, start: dt.date) -> pd.DataFrame:
         """Events of the period that starts on `start`."""
-        return open_source(self._settings).events(*self._range(start))
+        source, start, end = self._period(start)
+        return source.events(start, end)
 
     def labels(self, start: dt.date) -> pd.DataFrame:
         """Labels that became known during the period that starts on `start`."""
-        return open_source(self._settings).labels(*self._range(start))
+        source, start, end = self._period(start)
+        return source.labels(start, end)
 
     def truth(self, start: dt.date) -> pd.DataFrame:
         """Every event of the period with its eventual label: hindsight, for backtests only."""
-        return open_source(self._settings).truth(*self._range(start))
+        source, start, end = self._period(start)
+        return source.truth(start, end)
