@@ -57,15 +57,11 @@ class Home:
     def models(self) -> Path:
         return self.root / "models"
 
-    @property
-    def builds(self) -> Path:
-        return self.root / "builds"
-
     @classmethod
     def create(cls, root: Path | str) -> Home:
         home = cls(Path(root).expanduser().resolve())
         try:
-            for path in (home.root, home.dagster, home.bentoml, home.models, home.builds):
+            for path in (home.root, home.dagster, home.bentoml, home.models):
                 path.mkdir(parents=True, exist_ok=True)
             probe = home.root / ".write-test"
             probe.write_text("ok")

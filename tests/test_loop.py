@@ -80,6 +80,22 @@ def test_alias_history_matches_promotions(registry):
     assert all(h["until"] for h in history[:-1]) and history[-1]["until"] is None
 
 
+def test_a_rejected_contender_is_a_green_run_that_says_why_and_no_run_is_red(instance,
+                                                                            registry):
+    assert {run.status for run in instance.get_runs()} == {dg.DagsterRunStatus.SUCCESS}
+    rejected = [v for v in registry["versions"] if v["status"] == "rejected"]
+    assert rejected, "the demo's settings are meant to make the gates reject some contenders"
+    for version in rejected:
+        run = instance.get_run_by_id(version["run_id"])
+        assert run.tags["ct/outcome"].startswith(f"{version['version']} rejected, keeps v")
+        gates = [e.dagster_event.event_specific_data for e in instance.all_logs(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)]
+        assert [(g.check_name, g.passed) for g in gates] == [("promotion_gates", False)]
+        assert gates[0].description == version["gate"]["reason"]
+        promoted = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        assert "champion_model" not in {e.dagster_event.asset_key.path[-1] for e in promoted}
+
+
 def test_every_run_says_why_it_started(instance):
     runs = instance.get_runs()
     assert len(runs) >= DAYS
@@ -103,7 +119,7 @@ def test_drift_reports_are_materialized_with_chartable_share(instance):
 
 def test_summary_names_retrains_champions_and_the_ui(home):
     out = home[1]
-    assert "Retrains (" in out and "Champions" in out and "dagster dev -w workspace.yaml" in out
+    assert "Retrains (" in out and "Champions" in out and "dg dev -m ct_assets.definitions" in out
     assert f"DAGSTER_HOME={home[0] / 'dagster'}" in out
 
 

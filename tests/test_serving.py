@@ -81,7 +81,7 @@ def built(tmp_path_factory):
     t0 = time.perf_counter()
     tag = save_champion(model_path, "v3", SCHEMA, sha256_file(model_path), {"auc": 0.8}, home)
     times["save"] = time.perf_counter() - t0
-    bento = build_bento(tag, home, root / "build")
+    bento = build_bento(tag, home)
     times["build"] = time.perf_counter() - t0 - times["save"]
     print(f"\nserving timings (s): {json.dumps({k: round(v, 2) for k, v in times.items()})}")
     return {"root": root, "home": home, "tag": tag, "bento": bento, "booster": booster,
@@ -111,10 +111,10 @@ def test_bento_pins_exact_model_tag(built):
     assert pinned["sha256"] == sha256_file(built["model_path"])
     assert bento_for("v3", built["home"]) == built["bento"]
     assert (
-        build_bento(built["tag"], built["home"], built["root"] / "build2") == built["bento"]
+        build_bento(built["tag"], built["home"]) == built["bento"]
     )  # reused
     with pytest.raises(ValueError, match="exact"):
-        build_bento("ct_champion:latest", built["home"], built["root"] / "build3")
+        build_bento("ct_champion:latest", built["home"])
 
 
 def test_request_path_scores_exactly_like_lightgbm_pandas_path(built):
@@ -160,7 +160,7 @@ def test_tampered_artifact_is_never_served(built, tmp_path):
     with pytest.raises(RuntimeError, match="sha256 mismatch"):
         BentoServer(built["bento"], home).start(timeout=90)
     with pytest.raises(RuntimeError, match="sha256"):
-        build_bento(built["tag"], home, tmp_path / "build", reuse=False)
+        build_bento(built["tag"], home, reuse=False)
 
 
 def test_probe_compares_served_and_in_process_scores(built):

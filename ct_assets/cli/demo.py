@@ -55,8 +55,10 @@ def demo(days: int | None, seed: int | None, project: Project | None, home: str)
                     bar.write(driver.describe(run))
             bar.set_postfix_str(driver.status())
     seconds = time.perf_counter() - started
-    print_summary(paths, settings, outcomes, seconds)
+    failed = print_summary(paths, settings, outcomes, seconds)
     _write_report(driver, paths, settings, seconds, days)
+    if failed:
+        click.get_current_context().exit(1)
 
 
 def _write_report(driver, paths: Home, settings: Settings, seconds: float, days: int) -> None:

@@ -27,7 +27,7 @@ cli.add_command(serve)
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="ct", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="ct", standalone_mode=False)
     except (CTError, click.ClickException) as exc:
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         click.echo(f"ct: error: {message}", err=True)
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("ct: interrupted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's ctx.exit(1): a run broke
 
 
 if __name__ == "__main__":

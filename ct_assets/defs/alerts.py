@@ -4,9 +4,11 @@
   `gate_floor`, so the UI shows it next to `dataset_drift`.
 - `monitoring_alert_sensor` (run status SUCCESS of `ingest_job`): a failed `dataset_drift` or
   `performance_floor` check in that run becomes an alert.
-- `retrain_success_alert_sensor` (run status SUCCESS of `retrain_job`): the newly promoted champion.
-- `retrain_failure_alert_sensor` (run failure of `retrain_job`): a contender rejected by
-  `promotion_gates` (with its gates), a bento refused by `infra_validation`, or a failed retrain.
+- `retrain_success_alert_sensor` (run status SUCCESS of `retrain_job`): the newly promoted
+  champion, or a contender rejected by `promotion_gates` (with its gates; a rejection is a
+  successful run).
+- `retrain_failure_alert_sensor` (run failure of `retrain_job`): a bento refused by
+  `infra_validation`, or a failed retrain.
 - `alert_redelivery_sensor`: retries alerts the webhook did not take (it was down).
 
 Sensors read only the Dagster instance (never the DuckDB file a run may be writing). Every
@@ -169,7 +171,8 @@ def monitoring_alert_sensor(context: dg.RunStatusSensorContext, project: Project
                       name="retrain_success_alert_sensor", minimum_interval_seconds=30,
                       default_status=dg.DefaultSensorStatus.RUNNING)
 def retrain_success_alert_sensor(context: dg.RunStatusSensorContext, project: ProjectResource):
-    """Alert on a newly promoted champion (its bento passed infra validation)."""
+    """Alert on a newly promoted champion (its bento passed infra validation) or a contender
+    the promotion gates rejected."""
     return dg.SkipReason(_send_all(retrain_alerts(context.dagster_run, context.instance),
                                    project))
 
@@ -177,7 +180,7 @@ def retrain_success_alert_sensor(context: dg.RunStatusSensorContext, project: Pr
 @dg.run_failure_sensor(monitored_jobs=[retrain_job], name="retrain_failure_alert_sensor",
                        minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def retrain_failure_alert_sensor(context: dg.RunFailureSensorContext, project: ProjectResource):
-    """Alert on a rejected contender (with its gates), a refused bento, or a failed retrain."""
+    """Alert on a refused bento or a failed retrain: something broke."""
     steps = context.get_step_failure_events()
     error = "; ".join(_error_text(e) for e in steps) or context.failure_event.message or "failed"
     return dg.SkipReason(_send_all(

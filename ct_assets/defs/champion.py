@@ -15,21 +15,28 @@ INFRA = dg.AssetCheckSpec(
 
 
 @dg.asset(ins={"contender_evaluation": dg.AssetIn(contender_evaluation.key)},
-          group_name="champion", kinds={"duckdb"})
+          group_name="champion", kinds={"duckdb"}, output_required=False)
 def champion_model(context: dg.AssetExecutionContext, contender_evaluation: dict,
-                   registry: RegistryResource) -> dg.Output[str]:
+                   registry: RegistryResource):
     """The model that serves: the contender that just passed the gates, promoted in one transaction.
 
     The registry's alias history records who was champion from when, why, and which run made
     the change; the previous champion is archived, not deleted, so rollback is one command.
+    Not materialized when the gates rejected the contender (the champion stays; the run
+    succeeds, and `champion_bento` is skipped).
     """
+    if not contender_evaluation["passed"]:
+        context.log.info(f"{contender_evaluation['version']} rejected, champion "
+                         f"{contender_evaluation['champion'] or 'none'} stays: "
+                         f"{contender_evaluation['reason']}")
+        return
     version = contender_evaluation["version"]
     tags = context.run.tags
     reason = f"{tags.get('ct/trigger', 'manual')}: {contender_evaluation['reason']}"
     with registry.open() as reg:
         record = reg.get(version)
         reg.promote(version, record.cutoff, reason, context.run_id)
-    return dg.Output(version, metadata={
+    yield dg.Output(version, metadata={
         "version": version, "previous": contender_evaluation["champion"] or "none",
         "cutoff": str(record.cutoff), record.metric: record.metrics[record.metric],
         "reason": reason,

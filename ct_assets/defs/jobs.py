@@ -4,6 +4,10 @@ import dagster as dg
 
 from ct_assets.defs.partitions import periodic
 
+# What a retrain run decided, added to the run's tags so the runs list says it: "v5 promote",
+# "v6 rejected, keeps v5". A rejection is a successful run; red means something broke.
+OUTCOME_TAG = "ct/outcome"
+
 ingest_job = dg.define_asset_job(
     "ingest_job", selection=dg.AssetSelection.groups("ingest", "features", "monitoring"),
     partitions_def=periodic,

@@ -35,14 +35,23 @@ def _future_periods() -> int:
     return len(PERIOD.starts(PERIOD.floor(today), last=last)) if last >= today else 0
 
 
+def _end_date() -> str | None:
+    """Exclusive end of the last period of a stream that ends (a table, a simulated replay):
+    the partition set stops there instead of running on to today, so the UI's per-partition
+    charts show the stream rather than hundreds of empty periods after it."""
+    if _SETTINGS.end is None:
+        return None
+    return PERIOD.end(PERIOD.starts(START, last=_SETTINGS.end)[-1]).isoformat()
+
+
 def _partitions() -> dg.TimeWindowPartitionsDefinition:
-    start, ahead = START.isoformat(), _future_periods()
+    bounds = {"start_date": START.isoformat(), "end_date": _end_date(),
+              "end_offset": _future_periods()}
     if PERIOD.name == "7d":  # weeks that start on the stream's first weekday
-        return dg.WeeklyPartitionsDefinition(start_date=start, end_offset=ahead,
-                                             day_offset=(START.weekday() + 1) % 7)
+        return dg.WeeklyPartitionsDefinition(**bounds, day_offset=(START.weekday() + 1) % 7)
     if PERIOD.name == "30d":
-        return dg.MonthlyPartitionsDefinition(start_date=start, end_offset=ahead)
-    return dg.DailyPartitionsDefinition(start_date=start, end_offset=ahead)
+        return dg.MonthlyPartitionsDefinition(**bounds)
+    return dg.DailyPartitionsDefinition(**bounds)
 
 
 periodic = _partitions()

@@ -20,7 +20,7 @@ def package(reg: Registry, record: ModelVersion, home: Home) -> ModelVersion:
     model_tag = save_champion(Path(record.artifact_path), record.version, record.feature_schema,
                               record.sha256, record.metrics, home.bentoml,
                               training=training_info(record))
-    bento_tag = build_bento(model_tag, home.bentoml, home.builds / record.version)
+    bento_tag = build_bento(model_tag, home.bentoml)
     reg.update(record.version, model_tag=model_tag, bento_tag=bento_tag)
     return reg.get(record.version)
 

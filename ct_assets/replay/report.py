@@ -14,11 +14,12 @@ from ct_assets.settings import Settings
 
 
 def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
-                  seconds: float) -> None:
+                  seconds: float) -> list[RunOutcome]:
+    """Print what the replay did; return the runs that broke (a rejection is not one)."""
     retrains = retrain_table(home, outcomes)
-    failed = [o for o in outcomes if not o.success and o.job != "retrain_job"]
+    failed = [o for o in outcomes if not o.success]
     click.echo(f"\nDone in {seconds:.0f} s: {len(outcomes)} runs, {len(retrains)} retrains, "
-               f"{len(failed)} failed ingest runs.")
+               f"{len(failed) or 'no'} failed run{'' if len(failed) == 1 else 's'}.")
     if not retrains.empty:
         counts = retrains["trigger"].value_counts().to_dict()
         click.echo("\nRetrains (" + ", ".join(f"{n} by {t}" for t, n in counts.items()) + "):")
@@ -50,6 +51,12 @@ def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
         click.echo(f"\nAlerts ({counts or 'none'}): {log}")
     click.echo(
         "\nOpen the Dagster UI on this instance (runs, materializations, checks, schedules):"
-        f"\n  CT_HOME={home.root} DAGSTER_HOME={home.dagster} dagster dev -w workspace.yaml"
+        f"\n  CT_HOME={home.root} DAGSTER_HOME={home.dagster} dg dev -m ct_assets.definitions"
         f"\nList the registry:  ct registry list --home {home.root}"
         f"\nServe the champion: ct serve --home {home.root}")
+    if failed:
+        click.echo(f"\n{len(failed)} run(s) failed: something broke (see each run in the UI):",
+                   err=True)
+        for run in failed:
+            click.echo(f"  {run.day}  {run.job}  run {run.run_id}", err=True)
+    return failed

@@ -14,13 +14,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .sanity import sanity_scores
 from .store import MODEL_FILE, model_store, sha256_file
 
 BENTO_NAME = "ct_champion_service"
-BENTOS_DIR = Path(__file__).resolve().parents[2] / "bentos"  # source checkout / editable install
+BENTOS_DIR = Path(__file__).resolve().parents[1] / "bentos"  # links to bentos/; a wheel ships it
 RUNTIME_PACKAGES = ("lightgbm", "pandas", "numpy", "pydantic")
 
 
@@ -77,20 +78,35 @@ def pinned_model(bento_tag: str, bentoml_home: str | Path) -> dict[str, str]:
     return json.loads(Path(bento.path_of("src/pinned_model.json")).read_text())
 
 
+def build_root() -> Path:
+    """Where build contexts go: the system's temp folder, which must have no hidden part.
+
+    BentoML refuses to build from any path with a part that starts with a dot, so a build
+    never happens inside the home folder (the default home is `./.ct`); the built bento is
+    copied into the home's BentoML store, which may live anywhere.
+    """
+    root = Path(tempfile.gettempdir()).resolve()
+    hidden = [part for part in root.parts if part.startswith(".")]
+    if hidden:
+        raise ValueError(f"BentoML refuses to build under {root} (its part {hidden[0]!r} "
+                         "starts with a dot); set TMPDIR to a folder without one")
+    return root
+
+
 def build_bento(
     model_tag: str,
     bentoml_home: str | Path,
-    build_dir: str | Path,
     *,
     reuse: bool = True,
     source: str | Path | None = None,
 ) -> str:
     """Build a bento serving exactly ``model_tag`` and return the bento's exact tag.
 
-    ``build_dir`` is wiped and refilled with ``bentos/`` plus ``pinned_model.json`` (the tag,
-    sha256 and sanity records with their expected scores) and a ``requirements.txt`` pinned to
-    this environment. With ``reuse`` an existing bento for the
-    same model tag, sha256 and service source is returned without rebuilding.
+    The build context is a fresh temporary folder (see `build_root`) filled with ``bentos/``
+    plus ``pinned_model.json`` (the tag, sha256 and sanity records with their expected scores)
+    and a ``requirements.txt`` pinned to this environment; it is removed after the build. With
+    ``reuse`` an existing bento for the same model tag, sha256 and service source is returned
+    without rebuilding.
     """
     if ":" not in model_tag or model_tag.endswith(":latest"):
         raise ValueError(f"model_tag must be exact (name:version), got {model_tag!r}")
@@ -115,14 +131,21 @@ def build_bento(
             ):
                 return str(bento.tag)
 
-    build_dir = Path(build_dir)
-    if build_dir.exists():
-        if any(build_dir.iterdir()) and not (build_dir / "pinned_model.json").exists():
-            raise ValueError(f"{build_dir} is not empty and not a previous bento build dir")
-        shutil.rmtree(build_dir)
-    shutil.copytree(source, build_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    with tempfile.TemporaryDirectory(prefix="ct-bento-", dir=build_root()) as context:
+        build_dir = Path(context) / "src"
+        shutil.copytree(source, build_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        bento_tag = _build(build_dir, model_tag, model_file, model.info, sha, version, digest,
+                           bentoml_home)
+    if pinned_model(bento_tag, bentoml_home)["model_tag"] != model_tag:
+        raise RuntimeError(f"bento {bento_tag} is not pinned to {model_tag}")
+    return bento_tag
+
+
+def _build(build_dir: Path, model_tag: str, model_file: str, info, sha: str, version: str,
+           digest: str, bentoml_home: str | Path) -> str:
+    """Write the pinned files into ``build_dir`` and run ``bentoml build`` there."""
     pinned = {"model_tag": model_tag, "sha256": sha, "ct_version": version,
-              "sanity": sanity_scores(model_file, model.info.metadata["schema"]["categorical"])}
+              "sanity": sanity_scores(model_file, info.metadata["schema"]["categorical"])}
     (build_dir / "pinned_model.json").write_text(json.dumps(pinned, indent=2) + "\n")
     reqs = [f"{p}=={importlib.metadata.version(p)}" for p in RUNTIME_PACKAGES]
     (build_dir / "requirements.txt").write_text("\n".join(reqs) + "\n")
@@ -150,7 +173,4 @@ def build_bento(
     if proc.returncode != 0 or not tags:
         out = f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
         raise RuntimeError(f"bentoml build failed (exit {proc.returncode}):\n{out}")
-    bento_tag = tags[-1]
-    if pinned_model(bento_tag, bentoml_home)["model_tag"] != model_tag:
-        raise RuntimeError(f"bento {bento_tag} is not pinned to {model_tag}")
-    return bento_tag
+    return tags[-1]

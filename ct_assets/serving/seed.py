@@ -81,6 +81,6 @@ def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
         reg.promote(version, cutoff + dt.timedelta(days=1), "seeded for serving")
         model_tag = save_champion(path, version, model.schema, sha, record.metrics,
                                   home.bentoml, training=training_info(record))
-        bento_tag = build_bento(model_tag, home.bentoml, home.builds / version)
+        bento_tag = build_bento(model_tag, home.bentoml)
         reg.update(version, model_tag=model_tag, bento_tag=bento_tag)
     return Champion(version, model_tag, bento_tag, path)
