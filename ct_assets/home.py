@@ -6,7 +6,6 @@ logs all live under it, so a project is copied, inspected or deleted as one fold
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +28,17 @@ run_coordinator:
   config:
     max_concurrent_runs: 1     # DuckDB has one writer at a time
 """
+CODE_LOCATION = '''"""This home's Dagster code location, written by `ct` (it moves with the home):
 
+    DAGSTER_HOME=<this folder>/dagster dg dev -f <this file>
+"""
 
-def default_home() -> Path:
-    return Path(os.environ.get("CT_HOME") or DEFAULT_HOME)
+from pathlib import Path
+
+from ct_assets.graph import definitions_for_home
+
+defs = definitions_for_home(Path(__file__).parent)
+'''
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,11 @@ class Home:
     @property
     def dagster(self) -> Path:
         return self.root / "dagster"
+
+    @property
+    def code_location(self) -> Path:
+        """A Python file `dg dev -f` loads: the graph of the model this home holds."""
+        return self.root / "definitions.py"
 
     @property
     def bentoml(self) -> Path:
@@ -68,9 +79,10 @@ class Home:
             probe.unlink()
         except OSError as exc:
             raise CTError(f"home folder {home.root} is not writable: {exc.strerror}") from None
-        yaml = home.dagster / "dagster.yaml"
-        if not yaml.exists():
-            yaml.write_text(DAGSTER_YAML)
+        for path, text in ((home.dagster / "dagster.yaml", DAGSTER_YAML),
+                           (home.code_location, CODE_LOCATION)):
+            if not path.exists():
+                path.write_text(text)
         return home
 
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ct_assets.records import DriftSummary, PerformanceSummary
 from ct_assets.settings import Settings
 from ct_assets.training.gates import TOLERANCE
 from ct_assets.training.metrics import HIGHER_IS_BETTER
@@ -23,7 +24,8 @@ class Decision:
     reason: str
 
 
-def degradation(performance: dict, champion: str, settings: Settings) -> str | None:
+def degradation(performance: PerformanceSummary | None, champion: str,
+                settings: Settings) -> str | None:
     """Why the champion's realised metric counts as degraded, or None when it does not.
 
     Covariate drift alone misses concept drift: after the concept change the features may move
@@ -34,15 +36,15 @@ def degradation(performance: dict, champion: str, settings: Settings) -> str | N
     is only trusted with as many labelled rows and positives as a holdout needs.
     """
     metric = settings.metric
-    realised = performance.get(f"champion_{metric}")
-    holdout = performance.get(f"champion_holdout_{metric}")
-    if (settings.perf_drop is None or realised is None or holdout is None
-            or performance.get("champion_version") != champion):
+    if settings.perf_drop is None or performance is None or performance.metric != metric:
         return None
-    if int(performance.get("champion_rows", 0)) < settings.min_holdout_rows:
+    realised, holdout = performance.champion_realised, performance.champion_holdout
+    if realised is None or holdout is None or performance.champion_version != champion:
+        return None
+    if performance.champion_rows < settings.min_holdout_rows:
         return None
     if (settings.task == "binary"
-            and int(performance.get("champion_positives", 0)) < settings.min_holdout_positives):
+            and performance.champion_positives < settings.min_holdout_positives):
         return None
     drop = (float(holdout) - float(realised)) * (1.0 if HIGHER_IS_BETTER[metric] else -1.0)
     allowed = settings.perf_drop * (1.0 if metric in BOUNDED else abs(float(holdout)))
@@ -52,24 +54,23 @@ def degradation(performance: dict, champion: str, settings: Settings) -> str | N
             f"holdout {float(holdout):.3f} (perf_drop {settings.perf_drop})")
 
 
-def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
-                   settings: Settings, performance: dict | None = None) -> Decision:
+def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | None,
+                   settings: Settings, performance: PerformanceSummary | None = None) -> Decision:
     """Retrain when the day drifted (covariate drift in the drift report, or the champion's
     realised metric degraded in the performance report), enough labels are newer than the
     champion, and the cooldown passed."""
     if "drift" not in settings.policy:
         return Decision(False, f"{day}: policy {settings.policy!r} does not retrain on drift")
-    champion = report.get("champion_version", "none")
-    if champion == "none":
+    if not report.has_champion:
         return Decision(False, f"{day}: no champion yet; the periodic schedule trains the first")
-    share = float(report.get("drift_share", 0.0))
-    degraded = degradation(performance or {}, champion, settings)
-    covariate = bool(report.get("drifted", False))
+    champion, share = report.champion_version, float(report.drift_share or 0.0)
+    degraded = degradation(performance, champion, settings)
+    covariate = report.drifted
     if not covariate and degraded is None:
         return Decision(False, f"{day}: drift share {share:.2f} below {settings.drift_share}"
-                               f"{_realised(performance or {}, settings)}")
+                               f"{_realised(performance)}")
     what = f"drift share {share:.2f}" if covariate else degraded
-    new_labels = int(report.get("new_labels_since_champion", 0))
+    new_labels = report.new_labels_since_champion
     if new_labels < settings.min_new_labels:
         return Decision(False, f"{day}: {what} but only {new_labels} labels "
                                "newer than the champion "
@@ -79,7 +80,7 @@ def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
                                f"{last_retrain} (cooldown_days {settings.cooldown_days})")
     reasons = []
     if covariate:
-        drifted = report.get("drifted_features", "")
+        drifted = report.drifted_features
         reasons.append(f"drift share {share:.2f} >= {settings.drift_share} on {day} "
                        f"({drifted[:80]})")
     if degraded is not None:
@@ -87,13 +88,12 @@ def drift_decision(day: dt.date, report: dict, last_retrain: dt.date | None,
     return Decision(True, "; ".join(reasons))
 
 
-def _realised(performance: dict, settings: Settings) -> str:
-    realised = performance.get(f"champion_{settings.metric}")
-    holdout = performance.get(f"champion_holdout_{settings.metric}")
-    if realised is None or holdout is None:
+def _realised(performance: PerformanceSummary | None) -> str:
+    if performance is None or None in (performance.champion_realised,
+                                       performance.champion_holdout):
         return ""
-    return (f"; realised {settings.metric} {float(realised):.3f} vs holdout {float(holdout):.3f} "
-            f"on {performance.get('champion_rows', 0)} labelled rows")
+    return (f"; realised {performance.metric} {performance.champion_realised:.3f} vs holdout "
+            f"{performance.champion_holdout:.3f} on {performance.champion_rows} labelled rows")
 
 
 def periodic_decision(day: dt.date, labels_known: int, last_retrain: dt.date | None,

@@ -46,6 +46,9 @@ class Settings(BaseModel):
                                           "(30d is a calendar month).")
     end: dt.date | None = Field(None, description="Last day of the stream (table: its last).")
 
+    name: str = Field("demo", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description=(
+        "The model's name: the prefix of its asset keys, jobs, sensors and schedules, so one "
+        "Dagster deployment can hold several models."))
     seed: int = Field(0, description="Seed of the built-in event simulator.")
     start: dt.date = Field(dt.date(2025, 1, 1), description="First day of the event stream.")
     rows_per_day: int = Field(2500, gt=0, description="Mean events per simulated day.")

@@ -1,9 +1,10 @@
 """Alerts: each kind reaches a webhook served on 127.0.0.1 and the home's alert log; a webhook
 that is down leaves the run green and the alert undelivered in the log until it is back.
 
-The sensors are the real ones, invoked on real runs of an ephemeral instance. The runs
-materialize stand-ins with the real asset keys and check names (the real `performance_floor`
-check among them), so no model is trained here; test_infra_validation runs the real bento.
+The sensors are the real ones of a model's graph, invoked on real runs of an ephemeral
+instance. The runs materialize stand-ins with the model's real asset keys, check names and
+metadata, so no model is trained here; test_infra_validation runs the real bento, and
+test_loop the real retrain.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import dagster as dg
 import pytest
+from conftest import model_graph
 
 from ct_assets.alerts import Alert, AlertLog, redeliver, send, webhook_url
-from ct_assets.defs import alerts as defs
-from ct_assets.resources import ProjectResource
+from ct_assets.graph import build_definitions
 from ct_assets.serving.client import free_port
 from ct_assets.settings import Settings
 
@@ -70,28 +71,37 @@ def home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run_and_sense(home, assets, sensor, tags, checks=(), partition=None):
-    """Materialize ``assets`` on an ephemeral instance, then invoke ``sensor`` on that run."""
+def sensor(home, name: str):
+    """The home's model's real sensor `name` (its settings read now, as a new tick would)."""
+    m = model_graph(home)
+    return build_definitions(m).resolve_sensor_def(m.named(name))
+
+
+def run_and_sense(home, assets, name, tags, partition=None):
+    """Materialize ``assets`` on an ephemeral instance, then invoke sensor ``name`` on that run."""
     instance = dg.DagsterInstance.ephemeral()
-    project = ProjectResource(home=str(home))
-    result = dg.materialize([*assets, *checks], instance=instance, tags=tags,
-                            partition_key=partition, resources={"project": project},
+    result = dg.materialize(assets, instance=instance, tags=tags, partition_key=partition,
+                            resources=build_definitions(model_graph(home)).resources,
                             raise_on_error=False)
     event = result.get_run_success_event() if result.success else result.get_run_failure_event()
+    watcher = sensor(home, name)
     context = dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=event, dagster_instance=instance,
-        dagster_run=result.dagster_run, resources={"project": project})
+        sensor_name=watcher.name, dagster_event=event, dagster_instance=instance,
+        dagster_run=result.dagster_run)
     if not result.success:
         context = context.for_run_failure()
-    return result, sensor(context)
+    return result, watcher(context)
 
 
 TAGS = {"ct/trigger": "drift", "ct/reason": "drift share 0.41", "ct/cutoff": "2025-03-01"}
 
 
-def ingest_assets(drifted: bool, auc: float):
-    @dg.asset(name="drift_report", partitions_def=defs.periodic,
-              check_specs=[dg.AssetCheckSpec("dataset_drift", asset="drift_report")])
+def ingest_assets(home, drifted: bool, auc: float):
+    """Stand-ins for the ingest run's reports, with their real keys and check names."""
+    m = model_graph(home)
+
+    @dg.asset(key=m.key("drift_report"), partitions_def=m.partitions,
+              check_specs=[dg.AssetCheckSpec("dataset_drift", asset=m.key("drift_report"))])
     def drift_report():
         return dg.MaterializeResult(
             metadata={"drift_share": 0.41, "drifted_features": "amount, merchant",
@@ -101,16 +111,28 @@ def ingest_assets(drifted: bool, auc: float):
                 severity=dg.AssetCheckSeverity.WARN, description="2 drifted feature(s)",
                 metadata={"drift_share": 0.41})])
 
-    @dg.asset(name="performance_report", partitions_def=defs.periodic)
+    @dg.asset(key=m.key("performance_report"), partitions_def=m.partitions,
+              check_specs=[dg.AssetCheckSpec("performance_floor",
+                                             asset=m.key("performance_report"))])
     def performance_report():
-        return dg.MaterializeResult(metadata={"roc_auc": auc, "models": "v1"})
+        passed = auc >= 0.6
+        return dg.MaterializeResult(
+            metadata={"metric": "roc_auc", "roc_auc": auc, "models": "v1"},
+            check_results=[dg.AssetCheckResult(
+                check_name="performance_floor", passed=passed,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"realised roc_auc {auc} is {'within' if passed else 'below'} 0.6",
+                metadata={"roc_auc": auc, "floor": 0.6})])
 
     return [drift_report, performance_report]
 
 
-def retrain_assets(gates_pass: bool, bento_ok: bool = True, broken: bool = False):
-    @dg.asset(name="contender_evaluation", check_specs=[dg.AssetCheckSpec(
-        "promotion_gates", asset="contender_evaluation")])
+def retrain_assets(home, gates_pass: bool, bento_ok: bool = True, broken: bool = False):
+    """Stand-ins for the retrain run's assets, with their real keys and check names."""
+    m = model_graph(home)
+
+    @dg.asset(key=m.key("contender_evaluation"), check_specs=[dg.AssetCheckSpec(
+        "promotion_gates", asset=m.key("contender_evaluation"))])
     def contender_evaluation():
         yield dg.Output({"version": "v3"}, metadata={"contender_version": "v3",
                                                      "champion_version": "v2"})
@@ -119,7 +141,7 @@ def retrain_assets(gates_pass: bool, bento_ok: bool = True, broken: bool = False
             description="passed" if gates_pass else "roc_auc change -0.0100 is below 0.0",
             metadata={"floor": True, "improvement": gates_pass})
 
-    @dg.asset(name="champion_model", deps=[contender_evaluation], output_required=False)
+    @dg.asset(key=m.key("champion_model"), deps=[contender_evaluation], output_required=False)
     def champion_model():
         if broken:
             raise RuntimeError("disk full while promoting")
@@ -127,8 +149,8 @@ def retrain_assets(gates_pass: bool, bento_ok: bool = True, broken: bool = False
             yield dg.MaterializeResult(metadata={"version": "v3", "previous": "v2",
                                                  "roc_auc": 0.81, "reason": "drift: passed"})
 
-    @dg.asset(name="champion_bento", deps=[champion_model], check_specs=[dg.AssetCheckSpec(
-        "infra_validation", asset="champion_bento", blocking=True)])
+    @dg.asset(key=m.key("champion_bento"), deps=[champion_model], check_specs=[
+        dg.AssetCheckSpec("infra_validation", asset=m.key("champion_bento"), blocking=True)])
     def champion_bento():
         return dg.MaterializeResult(check_results=[dg.AssetCheckResult(
             check_name="infra_validation", passed=bento_ok, severity=dg.AssetCheckSeverity.ERROR,
@@ -146,9 +168,8 @@ def only(hook, kind):
 
 def test_dataset_drift_and_performance_below_floor(home, hook, monkeypatch):
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)  # the environment wins over settings
-    result, skip = run_and_sense(home, ingest_assets(drifted=True, auc=0.55),
-                                 defs.monitoring_alert_sensor, {}, [defs.performance_floor],
-                                 partition="2025-02-01")
+    result, skip = run_and_sense(home, ingest_assets(home, drifted=True, auc=0.55),
+                                 "monitoring_alert_sensor", {}, partition="2025-02-01")
     assert result.success  # WARN checks: the ingest run stays green
     floor = [e for e in result.get_asset_check_evaluations() if e.check_name == "performance_floor"]
     assert len(floor) == 1 and not floor[0].passed
@@ -164,15 +185,15 @@ def test_dataset_drift_and_performance_below_floor(home, hook, monkeypatch):
 
 def test_healthy_day_sends_nothing(home, hook, monkeypatch):
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
-    run_and_sense(home, ingest_assets(drifted=False, auc=0.8), defs.monitoring_alert_sensor,
-                  {}, [defs.performance_floor], partition="2025-02-01")
+    run_and_sense(home, ingest_assets(home, drifted=False, auc=0.8), "monitoring_alert_sensor",
+                  {}, partition="2025-02-01")
     assert hook.bodies == []
 
 
 def test_newly_promoted_champion(home, hook):
     Settings(alert_webhook=hook.url).save(home)  # from settings when the env var is unset
-    result, _ = run_and_sense(home, retrain_assets(gates_pass=True),
-                              defs.retrain_success_alert_sensor, TAGS)
+    result, _ = run_and_sense(home, retrain_assets(home, gates_pass=True),
+                              "retrain_success_alert_sensor", TAGS)
     assert result.success
     body = only(hook, "champion_promoted")
     assert body["fields"]["version"] == "v3" and body["fields"]["previous"] == "v2"
@@ -182,8 +203,8 @@ def test_newly_promoted_champion(home, hook):
 def test_rejected_contender_is_a_successful_run_whose_alert_names_its_gate(home, hook,
                                                                           monkeypatch):
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
-    result, _ = run_and_sense(home, retrain_assets(gates_pass=False),
-                              defs.retrain_success_alert_sensor, TAGS)
+    result, _ = run_and_sense(home, retrain_assets(home, gates_pass=False),
+                              "retrain_success_alert_sensor", TAGS)
     assert result.success
     body = only(hook, "contender_rejected")
     assert body["fields"]["version"] == "v3"
@@ -192,13 +213,13 @@ def test_rejected_contender_is_a_successful_run_whose_alert_names_its_gate(home,
 
 def test_failed_retrain_and_refused_bento(home, hook, monkeypatch):
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
-    run_and_sense(home, retrain_assets(True, broken=True), defs.retrain_failure_alert_sensor,
+    run_and_sense(home, retrain_assets(home, True, broken=True), "retrain_failure_alert_sensor",
                   TAGS)
     body = only(hook, "retrain_failed")
     assert "disk full" in body["fields"]["error"]
     hook.bodies.clear()
-    run_and_sense(home, retrain_assets(True, bento_ok=False), defs.retrain_failure_alert_sensor,
-                  TAGS)
+    run_and_sense(home, retrain_assets(home, True, bento_ok=False),
+                  "retrain_failure_alert_sensor", TAGS)
     body = only(hook, "bento_refused")
     assert body["fields"]["why"] == "sha256 mismatch" and body["fields"]["version"] == "v3"
 
@@ -206,9 +227,8 @@ def test_failed_retrain_and_refused_bento(home, hook, monkeypatch):
 def test_webhook_down_run_green_alert_kept_then_delivered(home, monkeypatch):
     hook = Webhook()  # not started: connection refused on its port
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
-    result, skip = run_and_sense(home, ingest_assets(drifted=True, auc=0.8),
-                                 defs.monitoring_alert_sensor, {}, [defs.performance_floor],
-                                 partition="2025-02-01")
+    result, skip = run_and_sense(home, ingest_assets(home, drifted=True, auc=0.8),
+                                 "monitoring_alert_sensor", {}, partition="2025-02-01")
     assert result.success and "failed" in skip.skip_message
     log = AlertLog(home / "alerts.jsonl")
     assert list(log.statuses().values()) == ["failed"] and len(log.pending()) == 1
@@ -217,8 +237,7 @@ def test_webhook_down_run_green_alert_kept_then_delivered(home, monkeypatch):
 
     hook.start()
     try:
-        tick = defs.alert_redelivery_sensor(dg.build_sensor_context(
-            resources={"project": ProjectResource(home=str(home))}))
+        tick = sensor(home, "alert_redelivery_sensor")(dg.build_sensor_context())
         assert "redelivered 1, pending 0" in tick.skip_message
         assert [b["kind"] for b in hook.bodies] == ["dataset_drift"]
         assert list(log.statuses().values()) == ["delivered"] and log.pending() == []

@@ -13,11 +13,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
+from conftest import materialize, node
 
-from ct_assets.defs.drift import drift_report
 from ct_assets.registry import ModelVersion, Registry
-from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.settings import Settings
 from ct_assets.simulation import EventSimulator
 from ct_assets.store import FeatureSet, FeatureStore
@@ -73,18 +71,13 @@ def home(tmp_path_factory):
 
 
 def _materialize(root, day: dt.date, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
-    db = DuckDBResource(database=str(root / "ct.duckdb"))
-    return dg.materialize(
-        [drift_report], partition_key=day.isoformat(), raise_on_error=raise_on_error,
-        resources={"project": ProjectResource(home=str(root)),
-                   "store": FeatureStoreResource(duckdb=db),
-                   "registry": RegistryResource(duckdb=db)})
+    return materialize(root, "drift_report", day.isoformat(), raise_on_error=raise_on_error)
 
 
 @pytest.mark.parametrize("day", [QUIET, CHANGED])
 def test_drift_report_metadata_has_table_number_and_plot(home, day):
     result = _materialize(home, day)
-    meta = result.asset_materializations_for_node("drift_report")[0].metadata
+    meta = result.asset_materializations_for_node(node("drift_report"))[0].metadata
     share = meta["drift_share"]
     assert isinstance(share, dg.FloatMetadataValue) and 0.0 <= share.value <= 1.0  # charted
     assert meta["champion_version"].value == "v1"
@@ -126,12 +119,12 @@ def test_a_rejected_contender_refreshes_the_feature_reference(home):
             "profile": reference_profiles(model, changed, fset.monitored)}))
         reg.update(rejected.version, status="rejected")
     try:
-        meta = _materialize(home, CHANGED).asset_materializations_for_node("drift_report")[0]
+        meta = _materialize(home, CHANGED).asset_materializations_for_node(node("drift_report"))[0]
         assert meta.metadata["reference_version"].value == rejected.version
         assert meta.metadata["champion_version"].value == "v1"  # the champion still serves
         assert meta.metadata["drift_share"].value == 0.0  # the day is its own reference
         Settings(rows_per_day=1500, refresh_reference=False).save(home)
-        meta = _materialize(home, CHANGED).asset_materializations_for_node("drift_report")[0]
+        meta = _materialize(home, CHANGED).asset_materializations_for_node(node("drift_report"))[0]
         assert meta.metadata["reference_version"].value == "v1"
         assert meta.metadata["drifted"].value
     finally:

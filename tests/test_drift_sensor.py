@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
+from conftest import model_graph
 
-from ct_assets.defs.automation import drift_retrain_sensor
-from ct_assets.defs.partitions import periodic
-from ct_assets.resources import ProjectResource
+from ct_assets.graph import build_definitions
 from ct_assets.settings import Settings
 
 DAY = "2025-03-10"
 
 
-def ingest(instance, day: str, drift: dict, performance: dict | None) -> None:
-    @dg.asset(name="drift_report", partitions_def=periodic)
+def ingest(m, instance, day: str, drift: dict, performance: dict | None) -> None:
+    """Stand-ins under the model's real keys, with metadata as the real reports write it."""
+    @dg.asset(key=m.key("drift_report"), partitions_def=m.partitions)
     def drift_report():
         return dg.MaterializeResult(metadata={
             "champion_version": "v3", "new_labels_since_champion": 9000,
@@ -27,9 +27,10 @@ def ingest(instance, day: str, drift: dict, performance: dict | None) -> None:
 
     assets = [drift_report]
     if performance is not None:
-        @dg.asset(name="performance_report", partitions_def=periodic)
+        @dg.asset(key=m.key("performance_report"), partitions_def=m.partitions)
         def performance_report():
-            return dg.MaterializeResult(metadata={"roc_auc": 0.8, "models": "v3", **performance})
+            return dg.MaterializeResult(metadata={"metric": "roc_auc", "roc_auc": 0.8,
+                                                  "models": "v3", **performance})
 
         assets.append(performance_report)
     dg.materialize(assets, instance=instance, partition_key=day)
@@ -37,15 +38,14 @@ def ingest(instance, day: str, drift: dict, performance: dict | None) -> None:
 
 @pytest.fixture
 def sense(tmp_path):
-    Settings(policy="drift", perf_drop=0.03).save(tmp_path)
+    m = model_graph(tmp_path, Settings(policy="drift", perf_drop=0.03))
+    sensor = build_definitions(m).resolve_sensor_def(m.named("drift_retrain_sensor"))
     instance = dg.DagsterInstance.ephemeral()
-    project = ProjectResource(home=str(tmp_path))
 
     def evaluate():
-        context = dg.build_sensor_context(instance, resources={"project": project})
-        return drift_retrain_sensor(context)
+        return sensor(dg.build_sensor_context(instance))
 
-    return instance, evaluate
+    return lambda *args: ingest(m, instance, *args), evaluate
 
 
 DEGRADED = {"champion_version": "v3", "champion_roc_auc": 0.79, "champion_holdout_roc_auc": 0.86,
@@ -54,8 +54,8 @@ QUIET = {"drift_share": 0.1, "drifted": False}
 
 
 def test_degraded_champion_retrains_without_covariate_drift(sense):
-    instance, evaluate = sense
-    ingest(instance, DAY, QUIET, DEGRADED)
+    ingest, evaluate = sense
+    ingest(DAY, QUIET, DEGRADED)
     request = evaluate()
     assert isinstance(request, dg.RunRequest)
     assert request.tags["ct/trigger"] == "drift" and request.tags["ct/cutoff"] == DAY
@@ -65,8 +65,8 @@ def test_degraded_champion_retrains_without_covariate_drift(sense):
 
 
 def test_healthy_champion_and_no_drift_skips_with_both_numbers(sense):
-    instance, evaluate = sense
-    ingest(instance, DAY, QUIET, {**DEGRADED, "champion_roc_auc": 0.85})
+    ingest, evaluate = sense
+    ingest(DAY, QUIET, {**DEGRADED, "champion_roc_auc": 0.85})
     skip = evaluate()
     assert isinstance(skip, dg.SkipReason)
     assert "drift share 0.10 below 0.3" in skip.skip_message
@@ -74,8 +74,8 @@ def test_healthy_champion_and_no_drift_skips_with_both_numbers(sense):
 
 
 def test_only_the_same_days_performance_report_counts(sense):
-    instance, evaluate = sense
-    ingest(instance, "2025-03-09", QUIET, DEGRADED)  # yesterday's report degraded...
-    ingest(instance, DAY, QUIET, None)  # ...today's has no performance report yet
+    ingest, evaluate = sense
+    ingest("2025-03-09", QUIET, DEGRADED)  # yesterday's report degraded...
+    ingest(DAY, QUIET, None)  # ...today's has no performance report yet
     skip = evaluate()
     assert isinstance(skip, dg.SkipReason) and "drift share 0.10" in skip.skip_message

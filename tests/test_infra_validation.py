@@ -13,30 +13,33 @@ import sys
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
+from conftest import model_graph
 from test_alerts import Webhook
 
 from ct_assets.cli.serve import champion_bento as served_bento
-from ct_assets.defs import alerts as defs
-from ct_assets.defs.champion import champion_bento
+from ct_assets.graph import build_definitions
 from ct_assets.registry import Registry
-from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.serving.seed import seed_home, train_champion
 from ct_assets.serving.server import BentoServer, free_port
 
 
 def materialize_bento(home, version: str, instance: dg.DagsterInstance):
-    @dg.asset(name="champion_model")
+    m = model_graph(home.root)
+    defs = build_definitions(m)
+
+    @dg.asset(key=m.key("champion_model"), io_manager_key=m.io_manager_key)
     def stand_in() -> str:  # champion_model already promoted `version` in the registry
         return version
 
-    duck = DuckDBResource(database=str(home.db))
     return dg.materialize(
-        [stand_in, champion_bento], instance=instance, raise_on_error=False,
-        tags={"ct/trigger": "manual", "ct/reason": "test"},
-        resources={"project": ProjectResource(home=str(home.root)),
-                   "store": FeatureStoreResource(duckdb=duck),
-                   "registry": RegistryResource(duckdb=duck)})
+        [stand_in, defs.get_assets_def(m.key("champion_bento"))], instance=instance,
+        raise_on_error=False, tags={"ct/trigger": "manual", "ct/reason": "test"},
+        resources=defs.resources)
+
+
+def failure_sensor(home):
+    m = model_graph(home.root)
+    return build_definitions(m).resolve_sensor_def(m.named("retrain_failure_alert_sensor"))
 
 
 def record(home, version):
@@ -78,11 +81,11 @@ def test_a_broken_bento_is_refused_and_the_previous_one_stays_served(home, monke
         assert record(home, "v2").deployable is False
         assert served_bento(home) == ("v1", record(home, "v1").bento_tag)
 
+        sensor = failure_sensor(home)
         context = dg.build_run_status_sensor_context(
-            sensor_name="retrain_failure_alert_sensor", dagster_event=bad.get_run_failure_event(),
-            dagster_instance=instance, dagster_run=bad.dagster_run,
-            resources={"project": ProjectResource(home=str(home.root))}).for_run_failure()
-        defs.retrain_failure_alert_sensor(context)
+            sensor_name=sensor.name, dagster_event=bad.get_run_failure_event(),
+            dagster_instance=instance, dagster_run=bad.dagster_run).for_run_failure()
+        sensor(context)
         assert [b["kind"] for b in hook.bodies] == ["bento_refused"]
         assert "sha256" in hook.bodies[0]["fields"]["why"]
     finally:

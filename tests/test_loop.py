@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -18,6 +19,10 @@ from ct_assets.settings import Settings
 
 DAYS = 26
 CT = [sys.executable, "-m", "ct_assets.cli.main"]
+
+
+def KEY(asset: str) -> dg.AssetKey:  # noqa: N802 - the demo model's asset keys
+    return dg.AssetKey(["demo", asset])
 
 
 def ct(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -102,13 +107,13 @@ def test_every_run_says_why_it_started(instance):
     for run in runs:
         assert run.tags.get("ct/trigger") in {"schedule", "drift", "manual", "backtest"}
         assert run.tags.get("ct/reason")
-    ingest = [r for r in runs if r.job_name == "ingest_job"]
+    ingest = [r for r in runs if r.job_name == "demo__ingest_job"]
     assert sorted(r.tags["dagster/partition"] for r in ingest)[0] == "2025-01-01"
     assert len({r.tags["dagster/partition"] for r in ingest}) == DAYS
 
 
 def test_drift_reports_are_materialized_with_chartable_share(instance):
-    records = instance.fetch_materializations(dg.AssetKey("drift_report"), limit=100).records
+    records = instance.fetch_materializations(KEY("drift_report"), limit=100).records
     assert len(records) == DAYS
     with_champion = [r for r in records
                      if r.asset_materialization.metadata["champion_version"].value != "none"]
@@ -119,7 +124,7 @@ def test_drift_reports_are_materialized_with_chartable_share(instance):
 
 def test_summary_names_retrains_champions_and_the_ui(home):
     out = home[1]
-    assert "Retrains (" in out and "Champions" in out and "dg dev -m ct_assets.definitions" in out
+    assert "Retrains (" in out and "Champions" in out and "dg dev -f" in out
     assert f"DAGSTER_HOME={home[0] / 'dagster'}" in out
 
 
@@ -133,17 +138,17 @@ def test_rerun_resumes_instead_of_repeating(home, instance):
 def test_a_retrain_with_too_few_labels_makes_no_contender(home, instance, tmp_path):
     before = json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
     config = tmp_path / "run.yaml"
-    config.write_text('ops:\n  training_set:\n    config:\n      cutoff: "2025-01-02"\n')
-    env = {**os.environ, "CT_HOME": str(home[0]), "DAGSTER_HOME": str(home[0] / "dagster")}
+    config.write_text('ops:\n  demo__training_set:\n    config:\n      cutoff: "2025-01-02"\n')
+    env = {**os.environ, "DAGSTER_HOME": str(home[0] / "dagster")}
+    dg_cli = Path(sys.executable).parent / "dg"  # the home's own code location, as its UI loads it
     done = subprocess.run(
-        [sys.executable, "-m", "dagster", "job", "execute", "-m", "ct_assets.definitions",
-         "-j", "retrain_job", "-c", str(config), "--tags", '{"ct/trigger": "manual", '
-         '"ct/reason": "test: too early"}'], capture_output=True, text=True, env=env,
-        timeout=300)
+        [str(dg_cli), "launch", "--job", "demo__retrain_job", "--config", str(config),
+         "-f", str(home[0] / "definitions.py")], capture_output=True, text=True, env=env,
+        timeout=300, cwd=home[0])
     assert done.returncode == 0, done.stderr[-2000:]
     after = json.loads(ct("registry", "list", "--home", str(home[0]), "--json").stdout)
     assert after == before  # no contender, champion unchanged
-    latest = instance.fetch_materializations(dg.AssetKey("training_set"), limit=1).records[0]
+    latest = instance.fetch_materializations(KEY("training_set"), limit=1).records[0]
     status = latest.asset_materialization.metadata["status"].value
     assert status.startswith("only ") and "labelled rows" in status and "2025-01-02" in status
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
+from conftest import materialize, node
 
-from ct_assets.defs.performance import performance_report
+from ct_assets.records import PerformanceSummary
 from ct_assets.registry import ModelVersion, Registry
-from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.settings import Settings
 from ct_assets.store import FeatureStore
 from ct_assets.training import evaluate
@@ -59,14 +57,9 @@ def home(tmp_path_factory):
 
 def test_champion_scored_apart_with_its_holdout_metric(home):
     root, truth = home
-    db = DuckDBResource(database=str(root / "ct.duckdb"))
-    result = dg.materialize(
-        [performance_report], partition_key=DAY.isoformat(),
-        resources={"project": ProjectResource(home=str(root)),
-                   "store": FeatureStoreResource(duckdb=db),
-                   "registry": RegistryResource(duckdb=db)})
-    meta = {k: v.value for k, v in
-            result.asset_materializations_for_node("performance_report")[0].metadata.items()}
+    result = materialize(root, "performance_report", DAY.isoformat())
+    metadata = result.asset_materializations_for_node(node("performance_report"))[0].metadata
+    meta = {k: v.value for k, v in metadata.items()}
     own = truth[truth["version"] == "v2"]
     assert meta.get("models") == "v1,v2", meta
     assert meta["roc_auc"] == pytest.approx(evaluate(truth["label"], truth["score"])["roc_auc"])
@@ -77,3 +70,8 @@ def test_champion_scored_apart_with_its_holdout_metric(home):
     assert meta["champion_rows"] == len(own)
     assert meta["champion_positives"] == int(own["label"].sum())
     assert meta["champion_holdout_roc_auc"] == pytest.approx(0.90)
+    summary = PerformanceSummary.from_metadata(metadata)  # what the drift sensor reads back
+    assert summary.champion_realised == meta["champion_roc_auc"]
+    assert summary.champion_holdout == pytest.approx(0.90) and summary.value == meta["roc_auc"]
+    floor = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in floor] == [("performance_floor", True)]

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from ct_assets.policy import degradation, drift_decision, periodic_decision
+from ct_assets.records import DriftSummary, PerformanceSummary
 from ct_assets.settings import Settings
 
 D = dt.date
@@ -15,16 +16,22 @@ S = Settings(start=D(2025, 1, 1), warmup_days=14, min_train_rows=5000, drift_sha
 DAY = D(2025, 3, 1)
 
 
-def _report(**over) -> dict:
+def _report(**over) -> DriftSummary:
+    """A drift report's metadata as the sensor reads it back."""
     base = {"champion_version": "v3", "drift_share": 0.42, "drifted": True,
             "new_labels_since_champion": 4000, "drifted_features": "amount,merchant"}
-    return {**base, **over}
+    return DriftSummary.from_metadata({**base, **over})
+
+
+def _perf_of(metadata: dict, metric: str = "roc_auc") -> PerformanceSummary | None:
+    """A performance report's metadata as the sensor reads it back."""
+    return PerformanceSummary.from_metadata({"metric": metric, **metadata} if metadata else {})
 
 
 # --- drift_decision ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("report", [{}, _report(champion_version="none")])
+@pytest.mark.parametrize("report", [DriftSummary(), _report(champion_version="none")])
 def test_drift_no_champion(report):
     d = drift_decision(DAY, report, None, S)
     assert d.retrain is False
@@ -42,8 +49,8 @@ def test_drift_too_few_new_labels():
     assert d.retrain is False
     assert "2999" in d.reason and "min_new_labels 3000" in d.reason and "0.42" in d.reason
     # missing count counts as zero
-    report = _report()
-    del report["new_labels_since_champion"]
+    report = DriftSummary.from_metadata({"champion_version": "v3", "drift_share": 0.42,
+                                         "drifted": True})
     d = drift_decision(DAY, report, None, S)
     assert d.retrain is False and "only 0 labels" in d.reason
 
@@ -123,10 +130,10 @@ def test_settings_reject_bad_values():
 # --- degradation: the champion's realised metric against its holdout metric -------------------
 
 
-def _perf(**over) -> dict:
+def _perf(**over) -> PerformanceSummary:
     base = {"champion_version": "v3", "champion_roc_auc": 0.80, "champion_holdout_roc_auc": 0.86,
             "champion_rows": 9000, "champion_positives": 120}
-    return {**base, **over}
+    return _perf_of({**base, **over})
 
 
 def test_degradation_retrains_without_covariate_drift():
@@ -153,18 +160,19 @@ def test_degradation_needs_a_holdouts_worth_of_evidence():
 
 def test_degradation_of_another_model_or_without_numbers_does_not_count():
     assert degradation(_perf(champion_version="v2"), "v3", S) is None  # a stale report
-    assert degradation({}, "v3", S) is None
-    perf = _perf()
-    del perf["champion_roc_auc"]  # labels of one class only: no realised metric
-    assert degradation(perf, "v3", S) is None
+    assert degradation(_perf_of({}), "v3", S) is None
+    perf = _perf_of({"champion_version": "v3", "champion_holdout_roc_auc": 0.86,
+                     "champion_rows": 9000, "champion_positives": 120})
+    assert degradation(perf, "v3", S) is None  # labels of one class only: no realised metric
 
 
 def test_degradation_of_a_lower_is_better_metric():
     s = S.model_copy(update={"metric": "log_loss", "perf_drop": 0.02})
     worse = {"champion_version": "v3", "champion_log_loss": 0.30,
              "champion_holdout_log_loss": 0.25, "champion_rows": 9000, "champion_positives": 120}
-    assert "0.050 worse" in degradation(worse, "v3", s)
-    assert degradation({**worse, "champion_log_loss": 0.20}, "v3", s) is None  # better
+    assert "0.050 worse" in degradation(_perf_of(worse, "log_loss"), "v3", s)
+    better = _perf_of({**worse, "champion_log_loss": 0.20}, "log_loss")
+    assert degradation(better, "v3", s) is None
 
 
 def test_degradation_still_needs_labels_and_cooldown():
@@ -200,6 +208,9 @@ def test_defaults_retry_a_degraded_champion_three_days_after_a_retrain():
 def test_degradation_of_an_error_metric_is_relative_to_the_holdout_error():
     s = Settings(task="regression", perf_drop=0.05)
     perf = {"champion_version": "v3", "champion_holdout_rmse": 20.0, "champion_rows": 9000}
-    assert degradation({**perf, "champion_rmse": 20.9}, "v3", s) is None  # 4.5% worse
-    assert "rmse 21.000 is 1.000 worse" in degradation({**perf, "champion_rmse": 21.0}, "v3", s)
-    assert degradation({**perf, "champion_rmse": 15.0}, "v3", s) is None  # better is not worse
+    def of(rmse):
+        return _perf_of({**perf, "champion_rmse": rmse}, "rmse")
+
+    assert degradation(of(20.9), "v3", s) is None  # 4.5% worse
+    assert "rmse 21.000 is 1.000 worse" in degradation(of(21.0), "v3", s)
+    assert degradation(of(15.0), "v3", s) is None  # better is not worse

@@ -11,13 +11,11 @@ import datetime as dt
 import json
 import sys
 
-import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
+from conftest import materialize as materialize_asset
+from conftest import node
 
-from ct_assets.defs.predictions import predictions_log
-from ct_assets.resources import FeatureStoreResource, ProjectResource, RegistryResource
 from ct_assets.serving import prediction_log_dir, read_served, records_from_frame
 from ct_assets.serving.build import BENTOS_DIR
 from ct_assets.serving.seed import seed_home, train_champion
@@ -112,12 +110,9 @@ def served_home(tmp_path_factory):
 
 
 def materialize(home) -> dict:
-    duck = DuckDBResource(database=str(home.db))
-    result = dg.materialize([predictions_log], partition_key=DAY.isoformat(), resources={
-        "project": ProjectResource(home=str(home.root)),
-        "store": FeatureStoreResource(duckdb=duck), "registry": RegistryResource(duckdb=duck)})
+    result = materialize_asset(home.root, "predictions_log", DAY.isoformat())
     assert result.success
-    event = result.asset_materializations_for_node("predictions_log")[0]
+    event = result.asset_materializations_for_node(node("predictions_log"))[0]
     return {k: v.value for k, v in event.metadata.items()}
 
 

@@ -102,8 +102,8 @@ def test_weekly_simulator_example_partitions_and_retrains_by_week(tmp_path):
     ct("demo", "--config", str(EXAMPLES / "simulator-weekly.yaml"), "--home", str(home),
        "--days", "42")
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        keys = sorted(instance.get_materialized_partitions(dg.AssetKey("drift_report")))
-        runs = instance.get_runs(filters=dg.RunsFilter(job_name="retrain_job"))
+        keys = sorted(instance.get_materialized_partitions(dg.AssetKey(["weekly", "drift_report"])))
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="weekly__retrain_job"))
     assert keys == [str(dt.date(2025, 1, 1) + dt.timedelta(weeks=w)) for w in range(6)]
     cutoffs = sorted(run.tags["ct/cutoff"] for run in runs)
     assert cutoffs and cutoffs[0] == "2025-01-21"  # the last day of week 3 (warmup_days 21)

@@ -6,8 +6,7 @@ was known, day by day, whatever the label latency was at the time.
 
 from __future__ import annotations
 
-import dagster as dg
-
+from ct_assets.graph.run_state import drift_shares
 from ct_assets.home import Home
 from ct_assets.replay.outcome import open_db
 from ct_assets.settings import Settings
@@ -17,8 +16,8 @@ from ct_assets.training import evaluate
 
 def daily_scores(driver, home: Home, settings: Settings) -> list[dict]:
     """One row per day with predictions: the metric, rows, champion and drift share."""
-    source = driver.defs.resources["source"]
-    shares = _drift_shares(driver.instance)
+    source, period = driver.model.source, driver.model.period
+    shares = drift_shares(driver.instance, driver.model)
     with open_db(home) as con:
         if not table_exists(con, "predictions"):
             return []  # no champion ever scored a day
@@ -28,7 +27,7 @@ def daily_scores(driver, home: Home, settings: Settings) -> list[dict]:
     rows = []
     for day, group in scored.groupby("day"):
         day = day.date() if hasattr(day, "date") else day
-        truth = source.truth(day)
+        truth = source.truth(day, period.end(day))
         joined = group.merge(truth, on="entity_id")
         try:
             value = evaluate(joined["label"], joined["score"], settings.task)[settings.metric]
@@ -38,14 +37,3 @@ def daily_scores(driver, home: Home, settings: Settings) -> list[dict]:
                      "model": group["model_version"].iloc[0],
                      "drift_share": shares.get(str(day))})
     return rows
-
-
-def _drift_shares(instance: dg.DagsterInstance) -> dict[str, float]:
-    records = instance.fetch_materializations(dg.AssetKey("drift_report"), limit=10_000).records
-    out = {}
-    for record in records:
-        share = record.asset_materialization.metadata.get("drift_share")
-        if share is not None:
-            out[record.partition_key] = float(share.value)
-    return out
-

@@ -11,9 +11,9 @@ from tqdm import tqdm
 
 from ct_assets.cli.options import project_options
 from ct_assets.config import Project
-from ct_assets.errors import CTError
 from ct_assets.home import Home
-from ct_assets.settings import Settings
+from ct_assets.project import check_same_stream
+from ct_assets.settings import SETTINGS_FILE, Settings
 
 DEMO_DAYS = 90
 
@@ -75,19 +75,17 @@ def _write_report(driver, paths: Home, settings: Settings, seconds: float, days:
 
 def _settings_for(root: Path, project: Project | None, seed: int | None,
                   days: int | None) -> Settings:
-    """The settings file's (or the defaults), which an existing home must already hold;
-    without a settings file, an existing home's own (a resumed demo). A simulated stream ends
-    where the longest demo of the home asks (its partitions end there)."""
-    held = Settings.load(root) if (root / "settings.json").exists() else None
+    """The settings file's or model's (or the defaults), which must describe the stream an
+    existing home holds (its thresholds may change); without either, an existing home's own (a
+    resumed demo). A simulated stream ends where the longest demo of the home asks (its
+    partitions end there)."""
+    held = Settings.load(root) if (root / SETTINGS_FILE).exists() else None
     wanted = project.settings if project else held or Settings()
     if seed is not None:
         wanted = wanted.model_copy(update={"seed": seed})
+    if held is not None:
+        check_same_stream(wanted.model_dump(), held, Home(root))
     if wanted.simulated:
         end = wanted.start + dt.timedelta(days=(days or DEMO_DAYS) - 1)
         wanted = wanted.model_copy(update={"end": max(end, held.end or end) if held else end})
-        held = held.model_copy(update={"end": wanted.end}) if held else None
-    if held is not None and held != wanted:
-        key = next(k for k, v in wanted.model_dump().items() if getattr(held, k) != v)
-        raise CTError(f"home {root} holds a project with {key} {getattr(held, key)!r}, "
-                      f"not {getattr(wanted, key)!r}; choose another --home")
     return wanted

@@ -10,47 +10,69 @@ import duckdb
 from click.core import ParameterSource
 
 from ct_assets.errors import CTError
-from ct_assets.home import Home, default_home
+from ct_assets.home import DEFAULT_HOME, Home
 
 _config = click.option(
     "--config", type=click.Path(dir_okay=False), envvar="CT_CONFIG", default=None,
     help="Settings file (YAML) of a project on its own data; also $CT_CONFIG.")
+_model = click.option(
+    "--model", default=None, metavar="NAME",
+    help="A model of the Dagster project in the current directory (its defs/NAME/defs.yaml): "
+         "its settings and home.")
 _home = click.option(
-    "--home", type=click.Path(file_okay=False), default=lambda: str(default_home()),
-    show_default="the settings file's `home`, $CT_HOME or ./.ct",
+    "--home", type=click.Path(file_okay=False), envvar="CT_HOME", default=DEFAULT_HOME,
+    show_default="the settings file's or model's `home`, $CT_HOME or ./.ct",
     help="Home folder: DuckDB file, Dagster instance, BentoML store and logs.")
 
 
-def _chosen_home(home: str, config_home: Path | None) -> str:
-    """--home when given, else the settings file's `home`, else $CT_HOME or ./.ct."""
+def _chosen_home(home: str, declared: Path | None) -> str:
+    """--home (or $CT_HOME) when given, else the settings file's or model's home, else ./.ct."""
     source = click.get_current_context().get_parameter_source("home")
     explicit = source not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
-    return home if explicit or config_home is None else str(config_home)
+    return home if explicit or declared is None else str(declared)
+
+
+def _one_of(config: str | None, model: str | None) -> None:
+    if config and model:
+        raise CTError("give --config or --model, not both")
 
 
 def home_option(command):
-    """--config and --home, resolved to the home folder (the settings file gives only its home:
-    commands on an existing home read the rest from it)."""
+    """--config, --model and --home, resolved to the home folder (commands on an existing home
+    read the rest of the project from it)."""
     @_config
+    @_model
     @_home
     @functools.wraps(command)
-    def wrapper(*args, config: str | None, home: str, **kwargs):
+    def wrapper(*args, config: str | None, model: str | None, home: str, **kwargs):
+        from ct_assets.cli.models import declared_model
         from ct_assets.config import config_home
 
-        return command(*args, home=_chosen_home(home, config_home(config)), **kwargs)
+        _one_of(config, model)
+        declared = declared_model(model).home if model else config_home(config)
+        return command(*args, home=_chosen_home(home, declared), **kwargs)
     return wrapper
 
 
 def project_options(command):
-    """--config and --home for commands that start a project: the settings file is read and
-    checked against its data (nothing is written before), then passed on as `project`."""
+    """--config, --model and --home for commands that start a project: the settings are read
+    and checked against their data (nothing is written before), then passed on as `project`."""
     @_config
+    @_model
     @_home
     @functools.wraps(command)
-    def wrapper(*args, config: str | None, home: str, **kwargs):
+    def wrapper(*args, config: str | None, model: str | None, home: str, **kwargs):
+        from ct_assets.cli.models import declared_model
         from ct_assets.config import load_project
+        from ct_assets.project import model_project
 
-        project = load_project(Path(config)) if config else None
+        _one_of(config, model)
+        project = None
+        if model:
+            found = declared_model(model)
+            project = model_project(found.given, found.home)
+        elif config:
+            project = load_project(Path(config))
         return command(*args, project=project,
                        home=_chosen_home(home, project.home if project else None), **kwargs)
     return wrapper

@@ -88,7 +88,7 @@ def rollback(home: str, as_json: bool) -> None:
 
 
 def _change_champion(paths: Home, version: str, reason: str, as_json: bool) -> None:
-    from ct_assets.registry.packaging import package  # imports BentoML: only when needed
+    from ct_assets.release import package  # imports BentoML: only when needed
 
     with read_write(paths) as con:
         reg = Registry(con)

@@ -17,7 +17,7 @@ from ct_assets.cli.options import home_option, read_only
 from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.registry import Registry
-from ct_assets.registry.packaging import deployable
+from ct_assets.release import deployable
 from ct_assets.store import table_exists
 
 HOST = "127.0.0.1"

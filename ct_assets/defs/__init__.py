@@ -1,1 +1,4 @@
-"""The thin Dagster layer: one module per stage, plus the automation that drives them."""
+"""The project's models, one `ct_assets.ContinuousTraining` instance (a `defs.yaml`) per folder.
+
+`dg scaffold defs ct_assets.ContinuousTraining NAME` adds one; `dg check defs` validates them.
+"""

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 
 import dagster as dg
 
-from ct_assets.defs.run_state import latest_drift_report
+from ct_assets.graph import ModelGraph, build_definitions
+from ct_assets.graph.run_state import latest_drift_report
 from ct_assets.home import Home
-from ct_assets.replay.instance import replay_instance
+from ct_assets.records import RunTags
+from ct_assets.replay.instance import replay_instance, schedule_context
 from ct_assets.replay.outcome import retrain_outcome
+from ct_assets.settings import Settings
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # run status sensors the daemon would evaluate after each run: (job, succeeded) -> sensor
@@ -37,20 +39,13 @@ class RunOutcome:
 
 
 class DayDriver:
-    """Ticks schedules, evaluates the sensor and launches the requested runs for one day."""
+    """Ticks schedules, evaluates the sensor and launches the requested runs for one period."""
 
     def __init__(self, home: Home):
-        os.environ["CT_HOME"] = str(home.root)
-        os.environ["DAGSTER_HOME"] = str(home.dagster)
-        os.environ["CT_KEEP_DB_OPEN"] = "1"  # this process owns the database while it replays
-        from ct_assets import definitions  # reads CT_HOME when it loads
-
-        if definitions.home.root != home.root:
-            raise RuntimeError(f"this process already serves {definitions.home.root}; "
-                               f"replay {home.root} in a process of its own")
-        self.home = home
-        self.defs = definitions.defs
-        self.resources = {"project": definitions.defs.resources["project"]}
+        settings = Settings.load(home.root)
+        self.home, self.settings = home, settings
+        self.model = ModelGraph(settings.name, home, settings, keep_open=True)  # owns the file
+        self.defs = build_definitions(self.model)
         self.instance = replay_instance(home)
         self._cursor_file = home.dagster / "replay_cursors.json"
         self.cursors = (json.loads(self._cursor_file.read_text())
@@ -58,39 +53,39 @@ class DayDriver:
 
     def ingested_days(self) -> list[dt.date]:
         """Days whose drift report exists: a resumed demo starts after them."""
-        keys = self.instance.get_materialized_partitions(dg.AssetKey("drift_report"))
+        keys = self.instance.get_materialized_partitions(self.model.key("drift_report"))
         return sorted(dt.date.fromisoformat(key) for key in keys)
 
     def status(self) -> str:
         """A few words for the progress bar: the champion and the newest drift share."""
-        reading = latest_drift_report(self.instance)
+        reading = latest_drift_report(self.instance, self.model)
         if reading is None:
             return "no drift report yet"
-        share = reading.values.get("drift_share")
-        champion = reading.values.get("champion_version", "none")
-        return f"champion {champion}" + (f", drift {share:.2f}" if share is not None else "")
+        share = reading.summary.drift_share
+        return (f"champion {reading.summary.champion_version}"
+                + (f", drift {share:.2f}" if share is not None else ""))
 
     def describe(self, run: RunOutcome) -> str:
         """One line for a run worth telling about: a retrain and its outcome, or a failure."""
         if run.job != "retrain_job":
             return f"{run.day}: {run.job} failed (run {run.run_id[:8]}; see the Dagster UI)"
-        return (f"{run.day}: retrain by {run.tags['ct/trigger']} ({run.tags['ct/reason']}) -> "
+        tags = RunTags.from_tags(run.tags)
+        return (f"{run.day}: retrain by {tags.trigger} ({tags.reason}) -> "
                 f"{retrain_outcome(self.home, run.run_id)}")
 
     def retrain_history(self) -> list[dict]:
         """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome."""
-        runs = self.instance.get_runs(filters=dg.RunsFilter(job_name="retrain_job"))
-        return [{"day": run.tags.get("ct/cutoff", ""), "trigger": run.tags.get("ct/trigger"),
-                 "reason": run.tags.get("ct/reason"),
-                 "outcome": retrain_outcome(self.home, run.run_id)}
-                for run in sorted(runs, key=lambda r: r.tags.get("ct/cutoff", ""))]
+        runs = self.instance.get_runs(
+            filters=dg.RunsFilter(job_name=self.model.named("retrain_job")))
+        tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
+                      key=lambda tr: str(tr[0].cutoff or ""))
+        return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
+                 "outcome": retrain_outcome(self.home, run.run_id)} for t, run in tags]
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
         """Ingest the period starting on `day` (a day by default) at the midnight after it, then
         the sensor, then the 01:00 schedule."""
-        from ct_assets.defs.partitions import PERIOD
-
-        midnight = dt.datetime.combine(PERIOD.end(day), dt.time(), dt.UTC)
+        midnight = dt.datetime.combine(self.model.period.end(day), dt.time(), dt.UTC)
         outcomes = self._tick("daily_ingest_schedule", midnight, day)
         outcomes += self._sense("drift_retrain_sensor", day)
         outcomes += self._tick("periodic_retrain_schedule", midnight + dt.timedelta(hours=1), day)
@@ -99,21 +94,16 @@ class DayDriver:
     def _tick(self, name: str, at: dt.datetime, day: dt.date) -> list[RunOutcome]:
         """Evaluate schedule `name` at `at` on this driver's instance.
 
-        `build_schedule_context` keeps only a reference to the instance and builds a new
-        DagsterInstance from it on first use (as the daemon does in a fresh process): storage
-        set-up and alembic revision checks, a sixth of a replayed day's CPU. The driver's own
-        instance reads the same storage, so the context is handed that one instead.
+        The context is given the driver's own instance (see `schedule_context`).
         """
-        schedule = self.defs.resolve_schedule_def(name)
-        context = dg.build_schedule_context(self.instance, scheduled_execution_time=at,
-                                            resources=self.resources)
-        context._instance = self.instance  # no public way to pass it (Dagster 1.13)
+        schedule = self.defs.resolve_schedule_def(self.model.named(name))
+        context = schedule_context(self.instance, at)
         return self._launch(schedule.job_name, schedule(context), day)
 
     def _sense(self, name: str, day: dt.date) -> list[RunOutcome]:
-        sensor = self.defs.resolve_sensor_def(name)
+        sensor = self.defs.resolve_sensor_def(self.model.named(name))
         context = dg.build_sensor_context(self.instance, cursor=self.cursors.get(name),
-                                          resources=self.resources, definitions=self.defs)
+                                          definitions=self.defs)
         result = sensor(context)
         self.cursors[name] = context.cursor
         self._cursor_file.write_text(json.dumps(self.cursors))
@@ -130,8 +120,9 @@ class DayDriver:
                 instance=self.instance, partition_key=request.partition_key,
                 run_config={**request.run_config, **QUIET}, tags=request.tags,
                 raise_on_error=False)
-            outcomes.append(RunOutcome(day, job_name, run.run_id, run.success, request.tags))
-            self._alert(job_name, run)
+            job = job_name.removeprefix(f"{self.model.name}__")
+            outcomes.append(RunOutcome(day, job, run.run_id, run.success, request.tags))
+            self._alert(job, run)
         return outcomes
 
     def _alert(self, job_name: str, run) -> None:
@@ -140,8 +131,9 @@ class DayDriver:
         if name is None:
             return
         event = run.get_run_success_event() if run.success else run.get_run_failure_event()
+        name = self.model.named(name)
         context = dg.build_run_status_sensor_context(
             sensor_name=name, dagster_event=event, dagster_instance=self.instance,
-            dagster_run=run.dagster_run, resources=self.resources)
+            dagster_run=run.dagster_run)
         self.defs.resolve_sensor_def(name)(context if run.success
                                            else context.for_run_failure())

@@ -1,5 +1,9 @@
 """The replay's Dagster instance: the home's own SQLite storage, with its connections kept open.
 
+The one module of ct-assets that uses Dagster's private API (`dagster._core`): the storage
+classes below, and handing a schedule context the replay's instance. No public API does either
+(Dagster 1.13); tests/test_replay_instance.py fails loudly if an upgrade breaks them.
+
 Dagster's SQLite storages build a SQLAlchemy engine, open the database file and close it again
 for every write or query: about 140 times per simulated day. Each close of the last connection
 to a WAL database also checkpoints it. Together that cost more than the assets of a small day.
@@ -155,3 +159,16 @@ def replay_instance(home: Home) -> dg.DagsterInstance:
     }
     return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home.dagster),
                                                             overrides=overrides))
+
+
+def schedule_context(instance: dg.DagsterInstance, at) -> dg.ScheduleEvaluationContext:
+    """A schedule evaluation context at `at` on `instance` itself.
+
+    `build_schedule_context` keeps only a reference to the instance and builds a new
+    DagsterInstance from it on first use (as the daemon does in a fresh process): storage
+    set-up and alembic revision checks, a sixth of a replayed day's CPU. The replay's instance
+    reads the same storage, so the context is handed that one instead.
+    """
+    context = dg.build_schedule_context(instance, scheduled_execution_time=at)
+    context._instance = instance  # private: no public way to pass it
+    return context

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dagster_duckdb import DuckDBResource
-
-from ct_assets.home import DUCKDB_CONFIG, Home
+from ct_assets.graph.connection import connection
+from ct_assets.home import Home
 from ct_assets.registry import Registry
-from ct_assets.resources.storage import connection
 from ct_assets.store import table_exists
 
 
 def open_db(home: Home):
     """A cursor on the replay's own kept connection (DuckDB refuses a second configuration of
     the same file in one process, and the replay owns the file)."""
-    return connection(DuckDBResource(database=str(home.db), connection_config=DUCKDB_CONFIG),
-                      keep_open=True)
+    return connection(home.db, keep_open=True)
 
 
 def retrain_outcome(home: Home, run_id: str) -> str:

@@ -51,7 +51,7 @@ def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
         click.echo(f"\nAlerts ({counts or 'none'}): {log}")
     click.echo(
         "\nOpen the Dagster UI on this instance (runs, materializations, checks, schedules):"
-        f"\n  CT_HOME={home.root} DAGSTER_HOME={home.dagster} dg dev -m ct_assets.definitions"
+        f"\n  DAGSTER_HOME={home.dagster} dg dev -f {home.code_location}"
         f"\nList the registry:  ct registry list --home {home.root}"
         f"\nServe the champion: ct serve --home {home.root}")
     if failed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ct_assets.home import Home
+from ct_assets.records import RunTags
 from ct_assets.replay.driver import RunOutcome
 from ct_assets.replay.outcome import open_db, retrain_outcome
 from ct_assets.store import table_exists
@@ -12,9 +13,10 @@ from ct_assets.store import table_exists
 
 def retrain_table(home: Home, outcomes: list[RunOutcome]) -> pd.DataFrame:
     """One row per retrain run: day, trigger, outcome (promoted, rejected or failed), reason."""
-    rows = [{"day": run.day, "trigger": run.tags["ct/trigger"],
-             "outcome": retrain_outcome(home, run.run_id), "reason": run.tags["ct/reason"]}
-            for run in outcomes if run.job == "retrain_job"]
+    rows = [{"day": run.day, "trigger": tags.trigger,
+             "outcome": retrain_outcome(home, run.run_id), "reason": tags.reason}
+            for run in outcomes if run.job == "retrain_job"
+            for tags in [RunTags.from_tags(run.tags)]]
     return pd.DataFrame(rows, columns=["day", "trigger", "outcome", "reason"])
 
 

@@ -1,4 +1,6 @@
-"""Packaging a registry version for serving: BentoML model and a bento pinned to its exact tag.
+"""Releasing a registry version for serving: BentoML model, a bento pinned to its exact tag, and
+infra validation of that bento (it sits above the registry and serving, which know nothing of
+each other).
 
 One function for the `champion_bento` asset and for `ct registry promote / rollback`, so a
 champion promoted by hand is as servable as one promoted by the pipeline.
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ct_assets.home import Home
-from ct_assets.registry.registry import ModelVersion, Registry
+from ct_assets.registry import ModelVersion, Registry
 from ct_assets.serving import build_bento, save_champion, training_info
 
 
