@@ -28,12 +28,24 @@ from ct_assets.graph import ModelGraph, build_definitions
 from ct_assets.home import Home
 from ct_assets.project import resolve_settings
 from ct_assets.settings import Settings
+from ct_assets.sources import resolve
 
 
 def _date(_context, value) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(str(value))
 
 
+class ModelScaffolder(dg.Scaffolder):
+    """`dg scaffold defs ct_assets.ContinuousTraining fraud`: a model named after its folder,
+    in a home of its own, on the built-in simulator until a source is set."""
+
+    def scaffold(self, request: dg.ScaffoldRequest) -> None:
+        name = request.target_path.name
+        dg.scaffold_component(request, {"name": name, "home": f".ct-{name}",
+                                        "source": "simulator"})
+
+
+@dg.scaffold_with(ModelScaffolder)
 class ContinuousTraining(dg.Component, dg.Resolvable, Settings):
     """Continuous training for one tabular LightGBM model: daily (or weekly, monthly) ingest
     into a DuckDB feature store, drift and realised-performance monitoring against the
@@ -56,15 +68,19 @@ class ContinuousTraining(dg.Component, dg.Resolvable, Settings):
         component._given = {k: v for k, v in component.model_dump().items() if k in written}
         return component
 
-    def given(self) -> dict:
-        """The settings the YAML wrote (the rest is defaulted, or resolved from the data)."""
-        return self._given or self.model_dump(exclude={"home"}, exclude_unset=True)
+    def given(self, project_root: Path) -> dict:
+        """The settings the YAML wrote (the rest is defaulted, or resolved from the data), with
+        a relative source made absolute against the project root."""
+        given = dict(self._given or self.model_dump(exclude={"home"}, exclude_unset=True))
+        if "source" in given:
+            given["source"] = resolve(str(given["source"]), project_root)
+        return given
 
     def home_folder(self, project_root: Path) -> Path:
         home = Path(self.home).expanduser()
-        return home if home.is_absolute() else project_root / home
+        return (home if home.is_absolute() else project_root / home).resolve()
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        home = Home(self.home_folder(context.project_root).resolve())
-        settings = resolve_settings(self.given(), home)
+        home = Home(self.home_folder(context.project_root))
+        settings = resolve_settings(self.given(context.project_root), home)
         return build_definitions(ModelGraph(settings.name, home, settings))

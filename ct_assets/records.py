@@ -112,8 +112,6 @@ class RunTags:
     cutoff: dt.date | None = None
     outcome: str | None = None
 
-    PREFIX = "ct/"
-
     def to_tags(self) -> dict[str, str]:
         tags = {"ct/trigger": self.trigger, "ct/reason": self.reason}
         if self.cutoff is not None:

@@ -34,8 +34,9 @@ def declared_models(where: Path | None = None) -> dict[str, DeclaredModel]:
                       f"({str(exc).splitlines()[0]})") from None
     models = {}
     for component in tree.get_all_components(of_type=ContinuousTraining):
-        home = component.home_folder(tree.project_root).resolve()
-        models[component.name] = DeclaredModel(component.name, component.given(), home)
+        home = component.home_folder(tree.project_root)
+        models[component.name] = DeclaredModel(component.name,
+                                               component.given(tree.project_root), home)
     return models
 
 

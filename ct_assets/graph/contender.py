@@ -28,6 +28,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         """
         if training_set["problem"]:
             context.log.warning(f"no contender: {training_set['problem']}")
+            context.instance.add_run_tags(context.run_id, RunTags.outcome_tag(
+                f"no contender: {training_set['problem']}"[:250]))
             return
         settings, feature_set = m.settings, m.source.feature_set
         with m.store() as fs:

@@ -71,7 +71,7 @@ class DayDriver:
             return f"{run.day}: {run.job} failed (run {run.run_id[:8]}; see the Dagster UI)"
         tags = RunTags.from_tags(run.tags)
         return (f"{run.day}: retrain by {tags.trigger} ({tags.reason}) -> "
-                f"{retrain_outcome(self.home, run.run_id)}")
+                f"{retrain_outcome(self.home, run.run_id, run.tags)}")
 
     def retrain_history(self) -> list[dict]:
         """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome."""
@@ -80,7 +80,7 @@ class DayDriver:
         tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
                       key=lambda tr: str(tr[0].cutoff or ""))
         return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
-                 "outcome": retrain_outcome(self.home, run.run_id)} for t, run in tags]
+                 "outcome": retrain_outcome(self.home, run.run_id, run.tags)} for t, run in tags]
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
         """Ingest the period starting on `day` (a day by default) at the midnight after it, then
@@ -121,7 +121,8 @@ class DayDriver:
                 run_config={**request.run_config, **QUIET}, tags=request.tags,
                 raise_on_error=False)
             job = job_name.removeprefix(f"{self.model.name}__")
-            outcomes.append(RunOutcome(day, job, run.run_id, run.success, request.tags))
+            tags = self.instance.get_run_by_id(run.run_id).tags  # with what the run decided
+            outcomes.append(RunOutcome(day, job, run.run_id, run.success, dict(tags)))
             self._alert(job, run)
         return outcomes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ct_assets.graph.connection import connection
 from ct_assets.home import Home
+from ct_assets.records import RunTags
 from ct_assets.registry import Registry
 from ct_assets.store import table_exists
 
@@ -14,14 +15,15 @@ def open_db(home: Home):
     return connection(home.db, keep_open=True)
 
 
-def retrain_outcome(home: Home, run_id: str) -> str:
-    """'promoted v3 (roc_auc 0.871)', 'rejected v4: <gate>', or why no contender exists."""
+def retrain_outcome(home: Home, run_id: str, tags: dict) -> str:
+    """'promoted v3 (roc_auc 0.871)', 'rejected v4: <gate>', or why no contender exists (the
+    run's `ct/outcome` tag says it when the run decided so, e.g. too few labelled rows)."""
+    found = []
     with open_db(home) as con:
-        if not table_exists(con, "aliases"):
-            return "failed before a contender was recorded"
-        found = [v for v in Registry(con).versions() if v.run_id == run_id]
+        if table_exists(con, "aliases"):
+            found = [v for v in Registry(con).versions() if v.run_id == run_id]
     if not found:
-        return "failed before a contender was recorded"
+        return RunTags.from_tags(tags).outcome or "failed before a contender was recorded"
     record = found[0]
     if record.status == "rejected":
         return f"rejected {record.version}: {(record.gate or {}).get('reason', 'gates failed')}"

@@ -14,7 +14,7 @@ from ct_assets.store import table_exists
 def retrain_table(home: Home, outcomes: list[RunOutcome]) -> pd.DataFrame:
     """One row per retrain run: day, trigger, outcome (promoted, rejected or failed), reason."""
     rows = [{"day": run.day, "trigger": tags.trigger,
-             "outcome": retrain_outcome(home, run.run_id), "reason": tags.reason}
+             "outcome": retrain_outcome(home, run.run_id, run.tags), "reason": tags.reason}
             for run in outcomes if run.job == "retrain_job"
             for tags in [RunTags.from_tags(run.tags)]]
     return pd.DataFrame(rows, columns=["day", "trigger", "outcome", "reason"])
