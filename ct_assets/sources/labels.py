@@ -19,7 +19,7 @@ MAX_CLASSES = 10  # up to this many distinct whole numbers may be classes: ask, 
 def infer_task(label: pd.Series, column: str) -> tuple[str, str]:
     """`binary` for two distinct values, `regression` for many numbers, and the note that says
     so; a few whole numbers, or anything else, is an error naming the settings that decide."""
-    values = label.dropna().unique()
+    values = _values(label, column)
     numbers = types.is_numeric_dtype(label) and not types.is_bool_dtype(label)
     if len(values) == 2:
         return "binary", f"label column {column!r} has two values ({_sample(values)}): task " \
@@ -41,9 +41,7 @@ def infer_task(label: pd.Series, column: str) -> tuple[str, str]:
 def prepare_label(label: pd.Series, task: str, column: str,
                   positive: str | None) -> tuple[pd.Series, list[str]]:
     """The label as the model learns it (0/1 for binary, float for regression), and notes."""
-    values = label.dropna().unique()
-    if not len(values):
-        raise CTError(f"label column {column!r} has no values ({len(label):,} rows, all empty)")
+    values = _values(label, column)
     if task == "regression":
         if types.is_bool_dtype(label) or not types.is_numeric_dtype(label):
             raise CTError(f"label column {column!r} holds {label.dtype} values ({_sample(values)})"
@@ -72,6 +70,13 @@ def prepare_label(label: pd.Series, task: str, column: str,
                           f"{column!r} ({_sample(values)})")
     mapped = label.map({v: float(_is(v, positive)) for v in values})
     return mapped.astype("float64"), [note]
+
+
+def _values(label: pd.Series, column: str):
+    values = label.dropna().unique()
+    if not len(values):
+        raise CTError(f"label column {column!r} has no values ({len(label):,} rows, all empty)")
+    return values
 
 
 def _is(value, positive: str) -> bool:

@@ -10,10 +10,12 @@ read as numbers (dates). Each column changed is one note with the count and the 
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pandas as pd
 from pandas.api import types
 
-SAMPLE = 1000  # values tried as numbers before a whole column is
 MOSTLY = 0.9  # a text column with this share of numbers gets a hint that names the others
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 
@@ -42,48 +44,57 @@ def _is_text(series: pd.Series) -> bool:
 
 
 def _column(series: pd.Series, name: str, markers: set[str]) -> tuple[pd.Series | None, list]:
-    """The column read anew (None: unchanged) and its notes."""
-    if series.isna().all():
+    """The column read anew (None: unchanged) and its notes. Each distinct text is looked at
+    once (the column is codes into its distinct texts), and only texts that are no number are
+    trimmed and compared with the markers: a wide table costs about what reading it costs."""
+    codes, distinct = pd.factorize(series)
+    if not len(distinct):
         return series.astype("float64"), []  # nothing but missing: numbers, no feature
-    text = series.str.strip()
-    hit = text.isin(markers) & series.notna()
-    if not hit.any():
-        return None, _mostly_numbers(text, name)
-    rest = text.where(~hit)
-    counts = text[hit].value_counts()
-    shown = ", ".join(f"{m!r}" for m in counts.index[:4]) + (", ..." if len(counts) > 4 else "")
-    read, kind = _as_numbers(rest)
-    note = (f"column {name!r}: {int(hit.sum()):,} of {len(series):,} values are {shown}: read "
+    distinct = pd.Series(distinct, dtype=object)
+    numbers = pd.to_numeric(distinct, errors="coerce")  # ignores surrounding spaces
+    words = distinct[numbers.isna()].str.strip()
+    marker = np.zeros(len(distinct), dtype=bool)
+    marker[words.index] = words.isin(markers).to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+    if not marker.any():
+        return None, _mostly_numbers(words, counts, name, len(series))
+    found = Counter()  # ' NA' and 'NA' are one marker
+    for at in np.flatnonzero(marker):
+        found[words[at]] += int(counts[at])
+    shown = ", ".join(f"{m!r}" for m, _ in found.most_common(4)) + \
+        (", ..." if len(found) > 4 else "")
+    read, kind = _read_as(numbers, words[~marker[words.index]], len(distinct))
+    hit = (codes >= 0) & marker[codes]
+    if read is None:  # still text: the values as they were, markers now missing
+        column = series.where(~hit)
+    else:
+        column = read.iloc[np.maximum(codes, 0)].where((codes >= 0) & ~hit)
+        column.index = series.index
+    note = (f"column {name!r}: {found.total():,} of {len(series):,} values are {shown}: read "
             f"as missing{kind} (the `missing_values` setting lists such markers)")
-    return read, [note]
+    return column, [note]
 
 
-def _as_numbers(rest: pd.Series) -> tuple[pd.Series, str]:
-    """The column as numbers or times when every value left is one, else as text."""
-    present = rest.dropna()
-    if not len(present):
-        return rest.astype("float64"), ", and the column holds no value"
-    numbers = pd.to_numeric(rest, errors="coerce")
-    if numbers[present.index].notna().all():
+def _read_as(numbers: pd.Series, words: pd.Series, distinct: int) -> tuple[pd.Series | None, str]:
+    """The distinct values as numbers (every one but the markers is one), as times (every
+    word left is an ISO date or time), or None (text)."""
+    if numbers.isna().all() and not len(words):
+        return numbers, ", and the column holds no value"
+    if not len(words):
         return numbers, ", the rest as numbers"
-    if present.str.match(ISO_DATE).all():
-        times = pd.to_datetime(rest, errors="coerce", utc=True, format="ISO8601")
-        if times[present.index].notna().all():
-            return times, ", the rest as times"
-    return rest, ""
+    if numbers.isna().all() and words.str.match(ISO_DATE).all():
+        times = pd.to_datetime(words, errors="coerce", utc=True, format="ISO8601")
+        if times.notna().all():
+            return times.reindex(range(distinct)), ", the rest as times"
+    return None, ""
 
 
-def _mostly_numbers(text: pd.Series, name: str) -> list[str]:
+def _mostly_numbers(words: pd.Series, counts: np.ndarray, name: str, rows: int) -> list[str]:
     """A hint for a text column of numbers with a few odd values that are no known marker."""
-    present = text.dropna()
-    sample = present.iloc[:SAMPLE]
-    if not len(sample) or pd.to_numeric(sample, errors="coerce").notna().mean() < MOSTLY:
+    odd = int(counts[words.index].sum())
+    if not 0 < len(words) <= 5 or odd > (1 - MOSTLY) * counts.sum():
         return []
-    numbers = pd.to_numeric(present, errors="coerce")
-    odd = present[numbers.isna()]
-    if numbers.notna().mean() < MOSTLY or odd.nunique() > 5:
-        return []
-    values = ", ".join(repr(v) for v in odd.unique()[:5])
-    return [f"column {name!r}: {int(numbers.notna().sum()):,} of {len(text):,} values are "
-            f"numbers and {len(odd):,} are not ({values}): read as text; to read them as "
-            "missing and the column as numbers, add them to `missing_values`"]
+    values = ", ".join(repr(v) for v in words)
+    return [f"column {name!r}: {int(counts.sum()) - odd:,} of {rows:,} values are numbers and "
+            f"{odd:,} are not ({values}): read as text; to read them as missing and the column "
+            "as numbers, add them to `missing_values`"]

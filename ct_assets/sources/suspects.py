@@ -23,7 +23,9 @@ def no_information(series: pd.Series) -> str | None:
     if not len(present):
         return f"is empty in all {len(series):,} rows"
     if len(present) == len(series) and present.nunique() == 1:
-        return f"holds one value ({present.iloc[0]!r}) in all {len(series):,} rows"
+        value = present.iloc[0]
+        value = value.item() if hasattr(value, "item") else value
+        return f"holds one value ({value!r}) in all {len(series):,} rows"
     return None
 
 
