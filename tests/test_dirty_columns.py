@@ -93,12 +93,15 @@ def test_without_markers_a_number_column_with_text_is_left_out_as_text(tmp_path)
 def test_numbers_with_an_unknown_marker_get_a_hint_that_names_the_setting(tmp_path):
     frame = with_markers(events(), count=7, marker="n.a.")
     project = load_project(write(tmp_path, frame))
-    assert "column 'amount': 11,993 of 12,000 values are numbers and 7 are not ('n.a.'): read " \
-           "as text; to read them as missing and the column as numbers, add them to " \
-           "`missing_values`" in project.notes
+    assert "column 'amount': 7 of 12,000 values are neither numbers nor missing-value markers " \
+           "('n.a.'): read as text; to read them as missing and the column as numbers, add " \
+           "them to `missing_values`" in project.notes
     fixed = load_project(write(tmp_path, frame, missing_values=["n.a."]))
     assert fixed.settings.numeric == ["amount"]
     assert any("7 of 12,000 values are 'n.a.': read as missing" in n for n in fixed.notes)
+    frame.loc[:4, "amount"] = "N/A"  # known markers and an unknown one: the hint still comes
+    both = load_project(write(tmp_path, frame))
+    assert any(n.startswith("column 'amount': 7 of 12,000 values are neither") for n in both.notes)
 
 
 def test_markers_in_a_text_column_and_a_date_column_are_missing_too(tmp_path):

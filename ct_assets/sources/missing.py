@@ -56,14 +56,15 @@ def _column(series: pd.Series, name: str, markers: set[str]) -> tuple[pd.Series 
     marker = np.zeros(len(distinct), dtype=bool)
     marker[words.index] = words.isin(markers).to_numpy()
     counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+    others = words[~marker[words.index]]  # texts that are neither numbers nor markers
     if not marker.any():
-        return None, _mostly_numbers(words, counts, name, len(series))
+        return None, _mostly_numbers(others, counts, name, len(series))
     found = Counter()  # ' NA' and 'NA' are one marker
     for at in np.flatnonzero(marker):
         found[words[at]] += int(counts[at])
     shown = ", ".join(f"{m!r}" for m, _ in found.most_common(4)) + \
         (", ..." if len(found) > 4 else "")
-    read, kind = _read_as(numbers, words[~marker[words.index]], len(distinct))
+    read, kind = _read_as(numbers, others, len(distinct))
     hit = (codes >= 0) & marker[codes]
     if read is None:  # still text: the values as they were, markers now missing
         column = series.where(~hit)
@@ -72,7 +73,8 @@ def _column(series: pd.Series, name: str, markers: set[str]) -> tuple[pd.Series 
         column.index = series.index
     note = (f"column {name!r}: {found.total():,} of {len(series):,} values are {shown}: read "
             f"as missing{kind} (the `missing_values` setting lists such markers)")
-    return column, [note]
+    hint = _mostly_numbers(others, counts, name, len(series)) if read is None else []
+    return column, [note, *hint]
 
 
 def _read_as(numbers: pd.Series, words: pd.Series, distinct: int) -> tuple[pd.Series | None, str]:
@@ -89,12 +91,12 @@ def _read_as(numbers: pd.Series, words: pd.Series, distinct: int) -> tuple[pd.Se
     return None, ""
 
 
-def _mostly_numbers(words: pd.Series, counts: np.ndarray, name: str, rows: int) -> list[str]:
-    """A hint for a text column of numbers with a few odd values that are no known marker."""
-    odd = int(counts[words.index].sum())
-    if not 0 < len(words) <= 5 or odd > (1 - MOSTLY) * counts.sum():
+def _mostly_numbers(others: pd.Series, counts: np.ndarray, name: str, rows: int) -> list[str]:
+    """A hint for a text column of numbers (and markers) with a few other texts."""
+    odd = int(counts[others.index].sum())
+    if not 0 < len(others) <= 5 or odd > (1 - MOSTLY) * counts.sum():
         return []
-    values = ", ".join(repr(v) for v in words)
-    return [f"column {name!r}: {int(counts.sum()) - odd:,} of {rows:,} values are numbers and "
-            f"{odd:,} are not ({values}): read as text; to read them as missing and the column "
-            "as numbers, add them to `missing_values`"]
+    values = ", ".join(repr(v) for v in others)
+    return [f"column {name!r}: {odd:,} of {rows:,} values are neither numbers nor missing-value "
+            f"markers ({values}): read as text; to read them as missing and the column as "
+            "numbers, add them to `missing_values`"]
