@@ -2,8 +2,11 @@
 
 Checked before anything is written: unknown keys (with the likely intended one), values out of
 range, columns the table lacks, times that do not parse, a label that does not fit the task.
-Resolved means the table's first day, last day, task and feature columns are written into the
-settings, so every later process (a Dagster run, the sensor, the webserver) sees the same project.
+Resolved means the table's first day, last day, task, feature columns and the columns inference
+left out are written into the settings, so every later process (a Dagster run, the sensor, the
+webserver) reads the table the same way. Every decision taken on the user's behalf (a marker
+read as missing, an identifier left out, repeated rows dropped) is a note that names the
+setting which overrides it; the commands print them as `ct: note: ...`.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def load_project(path: Path) -> Project:
                 else Period(settings.period).floor(table.first_day),
                 "end": min(settings.end or table.last_day, table.last_day),
                 "numeric": table.user_names(table.columns.numeric),
-                "categorical": table.user_names(table.columns.categorical)}
+                "categorical": table.user_names(table.columns.categorical),
+                "exclude": [*settings.exclude, *table.user_names(table.columns.left_out)]}
     return Project(_validate(resolved, path), _home(home, base), table.notes)
 
 

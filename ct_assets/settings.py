@@ -36,12 +36,25 @@ class Settings(BaseModel):
         "How long after its event a label becomes known, e.g. `7d`, `12h` (table sources)."))
     label_time_column: str | None = Field(
         None, description="Column with the time each label became known (instead of label_delay).")
-    positive_label: str | None = Field(
-        None, description="Binary labels that are not 0/1: the positive class (else the rarer).")
+    positive_label: str | None = Field(None, coerce_numbers_to_str=True, description=(
+        "Binary labels that are not 0/1: the positive class (else the rarer); with more than "
+        "two classes, this class against the rest."))
     numeric: list[str] | None = Field(None, description="Numeric features (inferred otherwise).")
     categorical: list[str] | None = Field(
         None, description="Categorical features (inferred from text dtypes otherwise).")
-    exclude: list[str] = Field([], description="Columns that are not features.")
+    exclude: list[str] = Field([], description=(
+        "Columns that are not features (the columns left out by inference are added here)."))
+    missing_values: list[str] = Field(
+        ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "-nan", "NULL", "null", "Null", "None",
+         "none", "#N/A", "#NA", "<NA>", "?", "-", ".", "missing"], description=(
+            "Text that means `no value` in any text column of a table source (compared after "
+            "trimming spaces); a column whose other values are all numbers is read as numbers. "
+            "`[]`: every value as it is."))
+    drop_duplicates: bool = Field(
+        True, description="Drop rows of a table source that repeat an earlier row in every column.")
+    encoding: Literal["utf-8", "utf-16", "latin-1"] = Field(
+        "utf-8", description="Text encoding of a CSV source (others: re-encode the file as "
+                             "UTF-8, e.g. `iconv -f cp1252 -t utf-8`).")
     period: str = Field("1d", description=f"Replay and partition step: {', '.join(PERIODS)} "
                                           "(30d is a calendar month).")
     end: dt.date | None = Field(None, description="Last day of the stream (table: its last).")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,8 +22,13 @@ def events(n: int = 300) -> pd.DataFrame:
                          "shop": rng.choice(["a", "b"], n), "y": rng.integers(0, 2, n)})
 
 
-def write(tmp_path: Path, frame: pd.DataFrame, **settings) -> Path:
-    frame.to_csv(tmp_path / "events.csv", index=False)
+def write(tmp_path: Path, frame: pd.DataFrame | dict, **settings) -> Path:
+    """The table as events.csv, or (a dict) files by name with their bytes; and ct.yaml."""
+    if isinstance(frame, pd.DataFrame):
+        frame.to_csv(tmp_path / "events.csv", index=False)
+    for name, data in frame.items() if isinstance(frame, dict) else ():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
     config = tmp_path / "ct.yaml"
     config.write_text(yaml.safe_dump({"source": "events.csv", "time_column": "ts",
                                       "label_column": "y", **settings}))
@@ -36,6 +43,27 @@ def bad(frame=None, **settings):
 def with_bad_time(frame):
     frame.loc[7, "ts"] = "yesterday-ish"
     return frame
+
+
+def with_bad_time_far_down(frame):
+    frame = events(9_000)
+    frame.loc[7_777, "ts"] = "2024-13-45 25:00"
+    return frame
+
+
+def parquet(frame: pd.DataFrame) -> bytes:
+    with tempfile.TemporaryDirectory() as folder, duckdb.connect() as con:
+        con.register("frame", frame)
+        con.execute(f"COPY frame TO '{folder}/part.parquet' (FORMAT parquet)")
+        return (Path(folder) / "part.parquet").read_bytes()
+
+
+def with_corrupt_part(frame):
+    return {"parts/a.parquet": parquet(frame), "parts/b.parquet": b"PAR1 not really PAR1"}
+
+
+def in_latin1(frame):
+    return {"events.csv": frame.assign(shop="café").to_csv(index=False).encode("latin-1")}
 
 
 CASES = {
@@ -55,6 +83,22 @@ CASES = {
                                "metric 'rmse' does not fit task 'binary'"),
     "unknown period": (None, {"period": "2w"}, "period '2w' is not one of 1d, 7d, 30d"),
     "missing label column setting": (None, {"label_column": None}, "needs `label_column`"),
+    "empty file": (lambda f: {"events.csv": b""}, {}, "events.csv has no rows"),
+    "header only": (lambda f: {"events.csv": b"ts,y\n"}, {}, "events.csv has no rows"),
+    "a bad time in row 7,777": (with_bad_time_far_down, {},
+                                "time_column 'ts': 1 of 9,000 values are not times",
+                                "'2024-13-45 25:00'", "row 7,777"),
+    "corrupt Parquet part": (with_corrupt_part, {"source": "parts"},
+                             "parts cannot be read", "b.parquet"),
+    "not utf-8": (in_latin1, {}, "This file is not utf-8 encoded", "`encoding: latin-1`"),
+    "few whole-number classes and no task": (lambda f: f.assign(y=np.arange(len(f)) % 3), {},
+                                             "label column 'y' has 3 distinct whole numbers "
+                                             "(0, 1, 2)", "`task: regression`",
+                                             "`positive_label: 2`"),
+    "positive label that is no class": (None, {"positive_label": "yes"},
+                                        "positive_label 'yes' is not a value of label column"),
+    "all labels missing": (lambda f: f.assign(y="N/A"), {},
+                           "label column 'y'", "no values"),
 }
 
 

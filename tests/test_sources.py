@@ -82,8 +82,9 @@ def test_repeated_entity_keys_stay_unique_per_event(tmp_path):
 
 
 def test_labels_are_checked_against_the_task():
-    assert infer_task(pd.Series([0, 1, 1]), "y") == "binary"
-    assert infer_task(pd.Series([0.5, 1.5, 3.0]), "y") == "regression"
+    assert infer_task(pd.Series([0, 1, 1]), "y")[0] == "binary"
+    assert infer_task(pd.Series([0.5, 1.5, 3.0]), "y")[0] == "regression"
+    assert infer_task(pd.Series(range(11)), "y")[0] == "regression"
     with pytest.raises(CTError, match="3 distinct value"):
         infer_task(pd.Series(["a", "b", "c"]), "y")
     with pytest.raises(CTError, match="'y' has 3 classes .* but task is binary"):

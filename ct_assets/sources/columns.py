@@ -14,6 +14,7 @@ import pandas as pd
 from pandas.api import types
 
 from ct_assets.errors import CTError
+from ct_assets.sources.suspects import identifier, no_information
 
 # names the feature store gives its own columns: a feature called so is renamed with a `_`
 RESERVED = {"day", "entity_id", "event_ts", "label", "label_ts", "feature_version",
@@ -28,6 +29,7 @@ class FeatureColumns:
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     notes: tuple[str, ...]
+    left_out: tuple[str, ...] = ()  # columns inference left out (recorded under `exclude`)
 
 
 def check_present(frame: pd.DataFrame, names: list[str], setting: str, source: str) -> None:
@@ -49,13 +51,19 @@ def renamed(name: str) -> str:
 
 
 def infer_features(frame: pd.DataFrame, reserved: set[str], numeric: list[str] | None,
-                   categorical: list[str] | None, exclude: list[str]) -> FeatureColumns:
-    """Numeric and categorical features of `frame`, leaving out `reserved` and `exclude`."""
+                   categorical: list[str] | None, exclude: list[str],
+                   event_ts: pd.Series | None = None) -> FeatureColumns:
+    """Numeric and categorical features of `frame`, leaving out `reserved` and `exclude`;
+    `event_ts` (per row) tells identifiers that rise with time."""
     forced_cat, forced_num = list(categorical or []), list(numeric or [])
     both = set(forced_cat) & set(forced_num)
     if both:
         raise CTError(f"column(s) {', '.join(sorted(both))} listed as numeric and categorical")
-    num, cat, notes = [], [], []
+    num, cat, notes, out = [], [], [], []
+
+    def leave_out(name: str, why: str, keep: str) -> None:
+        notes.append(f"column {name!r} {why}; left out (list it under `{keep}` to keep it)")
+        out.append(name)
     for col in frame.columns:
         name = str(col)
         if name in reserved or name in exclude:
@@ -64,29 +72,36 @@ def infer_features(frame: pd.DataFrame, reserved: set[str], numeric: list[str] |
             raise CTError(f"column {name!r}: LightGBM cannot use names with any of "
                           f"{''.join(sorted(FORBIDDEN))}; rename it or list it under `exclude`")
         series = frame[col]
+        is_number = types.is_bool_dtype(series) or types.is_numeric_dtype(series)
         if name in forced_cat:
             cat.append(name)
         elif name in forced_num:
-            if not types.is_numeric_dtype(series):
+            if not is_number:
                 raise CTError(f"numeric: column {name!r} holds {series.dtype} values, not numbers")
             num.append(name)
         elif categorical is not None and numeric is not None:
             notes.append(f"column {name!r} is not listed under numeric or categorical; left out")
-        elif types.is_bool_dtype(series) or types.is_numeric_dtype(series):
-            if numeric is None:
+            out.append(name)
+        elif (numeric is None if is_number else categorical is None) and \
+                (why := no_information(series)):
+            leave_out(name, f"{why}: no feature", "numeric" if is_number else "categorical")
+        elif is_number:
+            if numeric is None and (why := identifier(series, event_ts)):
+                leave_out(name, f"holds {why}: an identifier", "numeric")
+            elif numeric is None:
                 num.append(name)
         elif types.is_datetime64_any_dtype(series):
             notes.append(f"column {name!r} is a datetime; left out (derive numbers from it "
                          "in the source if they matter)")
+            out.append(name)
         elif categorical is None:
             distinct = series.nunique()
             if distinct > MAX_CATEGORIES:
-                notes.append(f"column {name!r} has {distinct:,} distinct values in "
-                             f"{len(series):,} rows: an identifier or free text; left out "
-                             "(list it under `categorical` to keep it)")
+                leave_out(name, f"has {distinct:,} distinct values in {len(series):,} rows: "
+                          "an identifier or free text", "categorical")
             else:
                 cat.append(name)
     if not num and not cat:
         raise CTError("no feature columns are left after the time, label, entity and excluded "
                       f"columns (columns: {', '.join(map(str, frame.columns[:12]))})")
-    return FeatureColumns(tuple(num), tuple(cat), tuple(notes))
+    return FeatureColumns(tuple(num), tuple(cat), tuple(notes), tuple(out))

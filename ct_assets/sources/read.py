@@ -42,7 +42,7 @@ def resolve(source: str, base: Path | None = None) -> str:
     return str(path if path.is_absolute() or base is None else (base / path).resolve())
 
 
-def read_table(source: str) -> pd.DataFrame:
+def read_table(source: str, encoding: str = "utf-8") -> pd.DataFrame:
     """Every row of `source` (see FORMATS); a clear error when it cannot be read."""
     if source.startswith("duckdb://"):
         return _read_duckdb(source)
@@ -59,16 +59,30 @@ def read_table(source: str) -> pd.DataFrame:
         if name.endswith(".parquet"):
             return _query("SELECT * FROM read_parquet(?)", str(path))
         if name.endswith((".csv.zip", ".tsv.zip")):
-            return pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False)
+            return pd.read_csv(path, sep="\t" if ".tsv" in name else ",", low_memory=False,
+                               encoding=encoding)
         if name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt")):
+            csv = f"read_csv(?, encoding = '{encoding}'"
             try:  # types sniffed from a sample; a column that changes later needs them all
-                return _query("SELECT * FROM read_csv(?)", str(path))
+                return _query(f"SELECT * FROM {csv})", str(path))
             except duckdb.ConversionException:
-                return _query("SELECT * FROM read_csv(?, sample_size = -1)", str(path))
+                return _query(f"SELECT * FROM {csv}, sample_size = -1)", str(path))
     except (duckdb.Error, pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise CTError(f"source {source} cannot be read: {first}") from None
+        raise CTError(f"source {source} cannot be read: {_reason(exc, encoding)}") from None
     raise CTError(f"source {source}: unknown format; use {FORMATS}")
+
+
+def _reason(exc: Exception, encoding: str) -> str:
+    """The first line of the reader's message, and the line that names a wrong encoding (DuckDB
+    puts it further down) with how to fix it."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    wrong = [line for line in lines if "encoded" in line or "codec can't decode" in line]
+    if not wrong:
+        return lines[0] if lines else type(exc).__name__
+    other = [e for e in ("latin-1", "utf-16", "utf-8") if e != encoding]
+    first = "" if wrong[0] == lines[0] else f"{lines[0].rstrip('.:')}: "
+    return (f"{first}{wrong[0].rstrip('.')}; set `encoding: {other[0]}` (or {other[1]}) "
+            "in the settings, or re-encode the file as UTF-8")
 
 
 def _query(sql: str, path) -> pd.DataFrame:

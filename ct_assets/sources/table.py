@@ -1,8 +1,9 @@
 """A user's table replayed as an event stream: events by event time, labels by label time.
 
-`TableSource.from_settings` reads the table once, checks every column the settings name, parses
-times, checks the label against the task and infers the features; any problem is one `CTError`
-that names the column, the setting and the rows, raised before anything is written.
+`TableSource.from_settings` reads the table once, checks every column the settings name, reads
+missing-value markers as missing, drops repeated rows, parses times, checks the label against
+the task and infers the features; any problem is one `CTError` that names the column, the
+setting and the rows, raised before anything is written. Each decision is a note.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from ct_assets.sources.columns import (
     renamed,
 )
 from ct_assets.sources.labels import infer_task, prepare_label
+from ct_assets.sources.missing import read_missing
 from ct_assets.sources.read import read_table
+from ct_assets.sources.rows import drop_repeats, unlabelled
 from ct_assets.sources.times import label_times, parse_times
 from ct_assets.store import FeatureSet
 
@@ -44,7 +47,7 @@ class TableSource:
 
     @classmethod
     def from_settings(cls, settings) -> TableSource:
-        raw, name = read_table(settings.source), settings.source
+        raw, name = read_table(settings.source, settings.encoding), settings.source
         if raw.empty:
             raise CTError(f"source {name} has no rows")
         named = {"time_column": [settings.time_column], "label_column": [settings.label_column],
@@ -55,13 +58,20 @@ class TableSource:
                  "exclude": settings.exclude}
         for setting, names in named.items():
             check_present(raw, names, setting, name)
+        raw, notes = read_missing(raw, settings.missing_values, tuple(named["entity_column"]))
+        raw, repeats = drop_repeats(raw, settings.drop_duplicates)
         event_ts = parse_times(raw[settings.time_column], "time_column", settings.time_column)
         keep = _in_range(event_ts, settings, name)
         raw, event_ts = raw[keep].reset_index(drop=True), event_ts[keep].reset_index(drop=True)
-        task = settings.task if settings.task_given else infer_task(
-            raw[settings.label_column], settings.label_column)
-        label, notes = prepare_label(raw[settings.label_column], task, settings.label_column,
-                                     settings.positive_label)
+        notes += repeats
+        if settings.task_given:
+            task = settings.task
+        else:
+            task, note = infer_task(raw[settings.label_column], settings.label_column)
+            notes.append(note)
+        label, more = prepare_label(raw[settings.label_column], task, settings.label_column,
+                                    settings.positive_label)
+        notes += more + unlabelled(label, settings.label_column)
         reserved = {c for names in list(named.values())[:4] for c in names}
         rename = {c: renamed(c) for c in raw.columns if c not in reserved and renamed(c) != c}
         notes += [f"column {c!r} is the feature {n!r} (the store has a column {c!r})"
@@ -71,7 +81,7 @@ class TableSource:
         def mapped(names):
             return None if names is None else [renamed(n) for n in names]
         columns = infer_features(raw, reserved, mapped(settings.numeric),
-                                 mapped(settings.categorical), mapped(settings.exclude))
+                                 mapped(settings.categorical), mapped(settings.exclude), event_ts)
         frame = pd.DataFrame({"entity_id": _entity_ids(raw, settings.entity_column),
                               "event_ts": event_ts, "label": label,
                               "label_ts": label_times(raw, event_ts, settings)})

@@ -23,7 +23,7 @@ def parse_times(values: pd.Series, setting: str, column: str) -> pd.Series:
     bad = parsed.isna() & values.notna()
     if bad.any():
         raise CTError(f"{setting} {column!r}: {int(bad.sum()):,} of {len(values):,} values are "
-                      f"not times (first: {values[bad].iloc[0]!r}, row {int(bad.idxmax())})")
+                      f"not times (first: {values[bad].iloc[0]!r}, row {int(bad.idxmax()):,})")
     if parsed.isna().any():
         raise CTError(f"{setting} {column!r}: {int(parsed.isna().sum()):,} of {len(values):,} "
                       "rows have no time; drop them or fill them in")
@@ -53,5 +53,5 @@ def label_times(raw: pd.DataFrame, event_ts: pd.Series, settings) -> pd.Series:
     if early.any():
         raise CTError(f"label_time_column {column!r} is before time_column "
                       f"{settings.time_column!r} in {int(early.sum()):,} rows "
-                      f"(first: row {int(early.idxmax())})")
+                      f"(first: row {int(early.idxmax()):,})")
     return parsed

@@ -64,11 +64,12 @@ class FeatureSet:
             raise ValueError(
                 f"events lack feature column(s) {', '.join(missing)} ({len(events)} rows)"
             )
-        out = events[["entity_id", "event_ts"]].copy()
-        for col in self.numeric:
-            out[col] = pd.to_numeric(events[col], errors="coerce").astype("float64")
-        out["day_of_week"] = pd.to_datetime(events["event_ts"]).dt.dayofweek.astype("float64")
-        for col in self.categorical:
-            out[col] = events[col].astype("object").where(events[col].notna(), None)
-        out["feature_version"] = self.version
-        return out
+        columns = {  # built at once: column by column, 200 features warn 200 times a day
+            "entity_id": events["entity_id"], "event_ts": events["event_ts"],
+            **{col: pd.to_numeric(events[col], errors="coerce").astype("float64")
+               for col in self.numeric},
+            "day_of_week": pd.to_datetime(events["event_ts"]).dt.day_of_week.astype("float64"),
+            **{col: events[col].astype("object").where(events[col].notna(), None)
+               for col in self.categorical},
+        }
+        return pd.DataFrame(columns).assign(feature_version=self.version)

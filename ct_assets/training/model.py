@@ -32,10 +32,8 @@ def split_by_time(frame: pd.DataFrame, tail_share: float) -> tuple[pd.DataFrame,
 
 def model_frame(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """The model's input columns with the dtypes LightGBM expects."""
-    out = frame[schema["numeric"]].astype("float64")
-    for col in schema["categorical"]:
-        out[col] = frame[col].astype("category")
-    return out
+    return pd.concat([frame[schema["numeric"]].astype("float64"),
+                      *(frame[col].astype("category") for col in schema["categorical"])], axis=1)
 
 
 @dataclass
