@@ -19,9 +19,9 @@ import yaml
 from pydantic import ValidationError
 
 from ct_assets.errors import CTError
-from ct_assets.periods import Period
+from ct_assets.project import resolve_table
 from ct_assets.settings import Settings, validation_message
-from ct_assets.sources import TableSource, resolve
+from ct_assets.sources import resolve
 
 EXTRA_KEYS = {"home": "home folder of the project (relative to this file)"}
 
@@ -51,15 +51,8 @@ def load_project(path: Path) -> Project:
     settings = _validate(raw, path)
     if settings.simulated:
         return Project(settings, _home(home, base))
-    table = TableSource.from_settings(settings)
-    resolved = {**raw, "task": table.task,
-                "start": settings.start if settings.start_given
-                else Period(settings.period).floor(table.first_day),
-                "end": min(settings.end or table.last_day, table.last_day),
-                "numeric": table.user_names(table.columns.numeric),
-                "categorical": table.user_names(table.columns.categorical),
-                "exclude": [*settings.exclude, *table.user_names(table.columns.left_out)]}
-    return Project(_validate(resolved, path), _home(home, base), table.notes)
+    settings, notes = resolve_table(raw)
+    return Project(settings, _home(home, base), notes)
 
 
 def _read(path: Path) -> dict:

@@ -22,9 +22,11 @@ from ct_assets.settings import SETTINGS_FILE, Settings, validation_message
 
 #: Keys that say which stream a home holds: a home never mixes two.
 STREAM = ("source", "time_column", "label_column", "entity_column", "label_delay",
-          "label_time_column", "positive_label", "period", "seed", "rows_per_day")
+          "label_time_column", "positive_label", "period", "seed", "rows_per_day",
+          "missing_values", "drop_duplicates", "encoding")
 #: Keys read off the data when the settings leave them out (the metric and floor follow the task).
-FROM_DATA = ("task", "metric", "gate_floor", "start", "end", "numeric", "categorical")
+FROM_DATA = ("task", "metric", "gate_floor", "start", "end", "numeric", "categorical",
+             "exclude")
 
 
 def resolve_settings(given: dict, home: Home) -> Settings:
@@ -52,7 +54,8 @@ def resolve_table(given: dict) -> tuple[Settings, list[str]]:
                 else Period(settings.period).floor(table.first_day),
                 "end": min(settings.end or table.last_day, table.last_day),
                 "numeric": table.user_names(table.columns.numeric),
-                "categorical": table.user_names(table.columns.categorical)}
+                "categorical": table.user_names(table.columns.categorical),
+                "exclude": [*settings.exclude, *table.user_names(table.columns.left_out)]}
     return validate(resolved), table.notes
 
 
