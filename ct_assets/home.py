@@ -6,6 +6,11 @@ logs all live under it, so a project is copied, inspected or deleted as one fold
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +32,14 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1     # DuckDB has one writer at a time
+run_launcher:                  # the default launcher, and it tells run monitoring when a run's
+  module: ct_assets.graph.launcher   # process died (kill -9, a reboot): the queue moves on
+  class: MonitoredRunLauncher
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  max_resume_run_attempts: 0   # a dead run fails; the sensor or schedule asks again
+  poll_interval_seconds: 15
 """
 CODE_LOCATION = '''"""This home's Dagster code location, written by `ct` (it moves with the home):
 
@@ -84,6 +97,27 @@ class Home:
             if not path.exists():
                 path.write_text(text)
         return home
+
+    @contextmanager
+    def writer(self, command: str) -> Iterator[None]:
+        """Hold the home's writer lock while `command` writes it: one writing process at a
+        time, and any other is told so in one line before it touches anything. The lock is
+        the operating system's (flock), so a killed holder releases it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "writer.lock", "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                raise CTError(f"home {self.root} is busy: {holder} is writing it; wait for it "
+                              "to finish or use another --home") from None
+            lock.seek(0)
+            lock.truncate()
+            lock.write(f"`{command}` (pid {os.getpid()}, since "
+                       f"{dt.datetime.now().isoformat(timespec='seconds')})")
+            lock.flush()
+            yield
 
     @classmethod
     def existing(cls, root: Path | str) -> Home:

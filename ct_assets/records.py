@@ -111,6 +111,7 @@ class RunTags:
     reason: str = "materialized by hand"
     cutoff: dt.date | None = None
     outcome: str | None = None
+    interrupted: bool = False  #: killed before it finished; its work was redone by a resume
 
     def to_tags(self) -> dict[str, str]:
         tags = {"ct/trigger": self.trigger, "ct/reason": self.reason}
@@ -118,15 +119,23 @@ class RunTags:
             tags["ct/cutoff"] = self.cutoff.isoformat()
         if self.outcome is not None:
             tags["ct/outcome"] = self.outcome
+        if self.interrupted:
+            tags.update(self.interrupted_tag())
         return tags
 
     @classmethod
     def from_tags(cls, tags: dict[str, str]) -> RunTags:
         cutoff = tags.get("ct/cutoff")
         return cls(tags.get("ct/trigger", "manual"), tags.get("ct/reason", "materialized by hand"),
-                   dt.date.fromisoformat(cutoff) if cutoff else None, tags.get("ct/outcome"))
+                   dt.date.fromisoformat(cutoff) if cutoff else None, tags.get("ct/outcome"),
+                   tags.get("ct/interrupted") == "true")
 
     @staticmethod
     def outcome_tag(outcome: str) -> dict[str, str]:
         """The tag a retrain adds to its own run once the gates decided."""
         return {"ct/outcome": outcome}
+
+    @staticmethod
+    def interrupted_tag() -> dict[str, str]:
+        """The tag a resume adds to a run it found killed (its work is redone)."""
+        return {"ct/interrupted": "true"}

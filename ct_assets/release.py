@@ -1,33 +1,71 @@
-"""Releasing a registry version for serving: BentoML model, a bento pinned to its exact tag, and
-infra validation of that bento (it sits above the registry and serving, which know nothing of
-each other).
+"""Releasing a registry version: its BentoML model and a bento pinned to its exact tag, infra
+validation of that bento, and only then the champion alias, in one registry transaction.
 
-One function for the `champion_bento` asset and for `ct registry promote / rollback`, so a
-champion promoted by hand is as servable as one promoted by the pipeline.
+A release either completes (a champion with a bento that was served and answered like the
+in-process model) or changes nothing about who is champion: a kill at any instruction before
+the last transaction leaves the previous champion serving, and a bento that fails validation is
+recorded as not deployable and never becomes champion. The pipeline (`champion_model` /
+`champion_bento`) and `ct registry promote / rollback` release through this one function. It
+sits above the registry and serving, which know nothing of each other.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from ct_assets.home import Home
 from ct_assets.registry import ModelVersion, Registry
 from ct_assets.serving import build_bento, save_champion, training_info
 
+SAMPLE_ROWS = 200
+OpenRegistry = Callable[[], AbstractContextManager[Registry]]
 
-def package(reg: Registry, record: ModelVersion, home: Home) -> ModelVersion:
-    """Save `record` into the home's BentoML store, build its bento, record both tags."""
+
+@dataclass(frozen=True)
+class Release:
+    ok: bool
+    why: str
+    record: ModelVersion  #: the version as it stands after the release (or the attempt)
+    previous: str | None
+    checked: dict  #: what infra validation measured (n, max_abs_diff, ready_seconds)
+
+
+def release(open_registry: OpenRegistry, version: str, home: Home, sample, day: dt.date,
+            reason: str, run_id: str | None = None) -> Release:
+    """Package `version`, validate its bento on `sample`, then make it champion from `day`.
+
+    The registry is opened only to read the version and, at the end, to write the outcome: no
+    connection is held while the bento builds and serves (a minute, at worst).
+    """
+    with open_registry() as reg:
+        record, current = reg.get(version), reg.champion()
+    model_tag, bento_tag = package(record, home)
+    result = infra_validate(record, home, sample, bento_tag)
+    tags = {"model_tag": model_tag, "bento_tag": bento_tag, "deployable": bool(result["ok"])}
+    with open_registry() as reg:
+        if result["ok"]:
+            reg.promote(version, day, reason, run_id, **tags)
+        else:
+            reg.update(version, **tags)
+        record = reg.get(version)
+    checked = {k: result[k] for k in ("n", "max_abs_diff", "ready_seconds") if k in result}
+    return Release(bool(result["ok"]), result["why"], record,
+                   current.version if current else None, checked)
+
+
+def package(record: ModelVersion, home: Home) -> tuple[str, str]:
+    """`record` saved into the home's BentoML store and built into a bento: (model, bento) tags.
+
+    Both are reused when the store already holds them for this artifact (a retry)."""
     if record.model_tag and record.bento_tag:
-        return record
-    model_tag = save_champion(Path(record.artifact_path), record.version, record.feature_schema,
+        return record.model_tag, record.bento_tag
+    model_tag = save_champion(record.artifact(home.root), record.version, record.feature_schema,
                               record.sha256, record.metrics, home.bentoml,
                               training=training_info(record))
-    bento_tag = build_bento(model_tag, home.bentoml)
-    reg.update(record.version, model_tag=model_tag, bento_tag=bento_tag)
-    return reg.get(record.version)
-
-
-SAMPLE_ROWS = 200
+    return model_tag, build_bento(model_tag, home.bentoml)
 
 
 def holdout_sample(con, cutoff, n: int = SAMPLE_ROWS):
@@ -37,9 +75,10 @@ def holdout_sample(con, cutoff, n: int = SAMPLE_ROWS):
         "ORDER BY entity_id LIMIT ?", [cutoff, n]).df()
 
 
-def infra_validate(record: ModelVersion, home: Home, sample, *, timeout: float = 90.0) -> dict:
-    """TFX InfraValidator's job: serve ``record``'s bento on a free local port, score ``sample``
-    over HTTP, compare with the registry artifact scored in process (1e-9), stop it.
+def infra_validate(record: ModelVersion, home: Home, sample, bento_tag: str, *,
+                   timeout: float = 90.0) -> dict:
+    """TFX InfraValidator's job: serve the bento on a free local port, score ``sample`` over
+    HTTP, compare with the registry artifact scored in process (1e-9), stop it.
 
     Never raises: ``ok`` False with ``why`` says what failed (no bento, a server that does not
     start or become ready, a refused request, different scores, another model version).
@@ -48,16 +87,16 @@ def infra_validate(record: ModelVersion, home: Home, sample, *, timeout: float =
     from ct_assets.serving.probe import probe
     from ct_assets.training import TrainedModel
 
-    if not record.bento_tag or not bento_exists(record.bento_tag, home.bentoml):
+    if not bento_exists(bento_tag, home.bentoml):
         return {"ok": False, "why": f"no bento for {record.version} in {home.bentoml}"}
     if len(sample) == 0:
         return {"ok": False, "why": "no sample rows to validate with"}
     schema = record.feature_schema
     features = list(schema["numeric"]) + list(schema["categorical"])
     try:
-        expected = TrainedModel.load(Path(record.artifact_path), schema).predict(sample)
-        result = probe(record.bento_tag, home.bentoml, sample, expected, features,
-                       atol=1e-9, timeout=timeout)
+        expected = TrainedModel.load(record.artifact(home.root), schema).predict(sample)
+        result = probe(bento_tag, home.bentoml, sample, expected, features, atol=1e-9,
+                       timeout=timeout)
     except Exception as exc:  # the server did not start, or the artifact did not load
         return {"ok": False, "why": f"{type(exc).__name__}: {str(exc)[:1500]}"}
     if result["ok"] and result.get("model_version") != record.version:
@@ -74,8 +113,9 @@ def infra_validate(record: ModelVersion, home: Home, sample, *, timeout: float =
 
 
 def deployable(reg: Registry) -> ModelVersion | None:
-    """The version `ct serve` serves: the champion unless its bento failed infra validation,
-    else the newest earlier champion whose bento did not fail it."""
+    """The version `ct serve` serves: the champion, whose bento was validated before it became
+    champion (or, in a home made before releases were one step, the newest champion whose
+    bento did not fail validation)."""
     seen = set()
     for entry in reversed(reg.history()):
         if entry["version"] in seen:

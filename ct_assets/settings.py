@@ -8,6 +8,7 @@ simulator seed, thresholds and windows without repeating them on every command l
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -178,7 +179,10 @@ class Settings(BaseModel):
                           "CT_ALERT_WEBHOOK overrides it.")
 
     def save(self, home: Path) -> None:
-        (home / SETTINGS_FILE).write_text(self.model_dump_json(indent=2))
+        """Write the home's settings.json in one step (a kill leaves the old or the new one)."""
+        tmp = home / f"{SETTINGS_FILE}.tmp"
+        tmp.write_text(self.model_dump_json(indent=2))
+        os.replace(tmp, home / SETTINGS_FILE)
 
     @classmethod
     def load(cls, home: Path) -> Settings:

@@ -33,19 +33,27 @@ def demo(days: int | None, seed: int | None, project: Project | None, home: str)
     settings = _settings_for(Path(home).expanduser().resolve(), project, seed, days)
     for note in project.notes if project else []:
         click.echo(f"ct: note: {note}", err=True)
-    paths = Home.create(home)  # only now: a bad settings file or source wrote nothing
-    settings.save(paths.root)
+    paths = Home(Path(home).expanduser().resolve())
+    with paths.writer("ct demo"):  # a second writer stops here, before it changes anything
+        Home.create(paths.root)  # only now: a bad settings file or source wrote nothing
+        settings.save(paths.root)
+        _replay(paths, settings, days or (DEMO_DAYS if settings.simulated else None))
+
+
+def _replay(paths: Home, settings: Settings, days: int | None) -> None:
     from ct_assets.replay import DayDriver  # imports Dagster and the definitions: keep --help fast
     from ct_assets.replay.report import print_summary
 
     driver = DayDriver(paths)
-    days = days or (DEMO_DAYS if settings.simulated else None)
     all_days = settings.period_starts(days)
-    done = set(driver.ingested_days())
-    todo = [day for day in all_days if day not in done]
+    done = driver.done(all_days)
+    todo = all_days[len(done):]
     what = f"seed {settings.seed}" if settings.simulated else f"source {settings.source}"
     click.echo(f"ct demo: {len(all_days)} x {settings.period} from {settings.start}, {what}, "
                f"home {paths.root}" + (f" ({len(done)} already done)" if done else ""))
+    if driver.interrupted:
+        click.echo(f"ct demo: {len(driver.interrupted)} run(s) a killed replay left unfinished "
+                   "were marked failed; their work is done again")
     started, outcomes = time.perf_counter(), []
     with tqdm(todo, unit=settings.period, dynamic_ncols=True) as bar:
         for day in bar:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 
 import click
 
 from ct_assets.cli.options import home_option, json_option, read_only, read_write
+from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.registry import Registry
+from ct_assets.registry.view import VIEW, entry, read_view
 from ct_assets.store import table_exists
 
 
@@ -18,16 +21,32 @@ def registry() -> None:
     """Model versions, their lineage, and who was champion when."""
 
 
+def read_registry(paths: Home) -> tuple[list[dict], list[dict]]:
+    """Every version (as `registry.view.entry`) and the champion history: from the database,
+    or, while a run holds it, from the view the registry published at its last change."""
+    try:
+        with read_only(paths) as con:
+            if not table_exists(con, "aliases"):
+                return [], []
+            reg = Registry(con)
+            return [entry(v) for v in reg.versions()], reg.history()
+    except CTError:
+        view = read_view(paths.root)
+        if view is None:
+            raise
+        click.echo(f"ct: a run holds {paths.db}; the registry as published at "
+                   f"{view['published_at']}", err=True)
+        return view["versions"], view["champion_history"]
+
+
 @registry.command("list")
 @home_option
 @json_option
 def list_versions(home: str, as_json: bool) -> None:
     """Every model version with its status, metric, window, cutoff, trigger and bento."""
-    with read_only(Home.existing(home)) as con:
-        versions, history = [], []
-        if table_exists(con, "aliases"):
-            reg = Registry(con)
-            versions, history = [v.summary() for v in reg.versions()], reg.history()
+    versions, history = read_registry(Home.existing(home))
+    versions = [{k: v for k, v in e.items() if k not in ("feature_schema", "profiled_features")}
+                for e in versions]
     if as_json:
         click.echo(json.dumps({"versions": versions, "champion_history": history}, indent=2))
     elif not versions:
@@ -49,13 +68,11 @@ def list_versions(home: str, as_json: bool) -> None:
 @json_option
 def show(version: str, home: str, as_json: bool) -> None:
     """One version's full record: lineage, metrics, gates and its time as champion."""
-    with read_only(Home.existing(home)) as con:
-        reg = Registry(con)
-        record = reg.get(version)
-        periods = [h for h in reg.history() if h["version"] == version]
-    data = {**record.summary(), "feature_schema": record.feature_schema,
-            "profiled_features": sorted(record.profile.get("features", {}).get("features", {})),
-            "champion_periods": periods}
+    versions, history = read_registry(Home.existing(home))
+    found = [v for v in versions if v["version"] == version]
+    if not found:
+        raise CTError(f"no model version {version!r} in the registry")
+    data = {**found[0], "champion_periods": [h for h in history if h["version"] == version]}
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
@@ -68,37 +85,65 @@ def show(version: str, home: str, as_json: bool) -> None:
 
 @registry.command()
 @click.argument("version")
+@click.option("--force", is_flag=True,
+              help="Promote a version the promotion gates rejected (its bento is still "
+                   "validated before it becomes champion).")
 @home_option
 @json_option
-def promote(version: str, home: str, as_json: bool) -> None:
-    """Make VERSION the champion now (a manual override of the gates), and package it."""
-    _change_champion(Home.existing(home), version, "manual: ct registry promote", as_json)
+def promote(version: str, force: bool, home: str, as_json: bool) -> None:
+    """Make VERSION the champion (a manual override of the gates): its bento is built and
+    validated first, and the alias moves only if it serves correctly."""
+    paths = Home.existing(home)
+    with read_only(paths) as con:
+        record = Registry(con).get(version)
+    if record.status == "rejected" and not force:
+        reason = (record.gate or {}).get("reason", "the promotion gates")
+        raise CTError(f"{version} was rejected by the promotion gates ({reason}); "
+                      "promote it anyway with --force")
+    _change_champion(paths, version, "manual: ct registry promote"
+                     + (" --force" if record.status == "rejected" else ""), as_json)
 
 
 @registry.command()
 @home_option
 @json_option
 def rollback(home: str, as_json: bool) -> None:
-    """Restore the previous champion from the alias history, and package it."""
+    """Restore the previous champion from the alias history (its bento validated again)."""
     paths = Home.existing(home)
-    with read_write(paths) as con:
+    with read_only(paths) as con:
         reg = Registry(con)
         current, target = reg.champion(), reg.rollback_target()
     _change_champion(paths, target.version, f"rollback from {current.version}", as_json)
 
 
 def _change_champion(paths: Home, version: str, reason: str, as_json: bool) -> None:
-    from ct_assets.release import package  # imports BentoML: only when needed
+    with paths.writer(f"ct registry ({reason})"):
+        _release(paths, version, reason, as_json)
 
-    with read_write(paths) as con:
-        reg = Registry(con)
-        previous = reg.champion()
-        days = con.execute("SELECT max(day) FROM features").fetchall() if table_exists(
-            con, "features") else [(None,)]
-        reg.promote(version, days[0][0] or dt.date.today(), reason)
-        record = package(reg, reg.get(version), paths)
-    result = {"champion": version, "previous": previous.version if previous else None,
-              "reason": reason, "bento_tag": record.bento_tag}
+
+def _release(paths: Home, version: str, reason: str, as_json: bool) -> None:
+    from ct_assets.release import holdout_sample, release  # imports BentoML: when needed
+
+    @contextmanager
+    def open_registry():
+        with read_write(paths) as con:
+            yield Registry(con, view=paths.root / VIEW)
+
+    with read_only(paths) as con:
+        if Registry(con).get(version).status == "champion":
+            raise CTError(f"{version} is already the champion")
+        has_features = table_exists(con, "features")
+        day = con.execute("SELECT max(day) FROM features").fetchall()[0][0] \
+            if has_features else None
+        sample = holdout_sample(con, day) if has_features else None
+    if sample is None or len(sample) == 0:
+        raise CTError(f"{paths.root} has no feature rows to validate {version}'s bento with")
+    done = release(open_registry, version, paths, sample, day or dt.date.today(), reason)
+    if not done.ok:
+        raise CTError(f"{version}'s bento failed infra validation ({done.why[:300]}); "
+                      f"{done.previous or 'no version'} stays champion")
+    result = {"champion": version, "previous": done.previous, "reason": reason,
+              "bento_tag": done.record.bento_tag}
     click.echo(json.dumps(result) if as_json else
-               f"{version} is the champion (was {result['previous']}; {reason}); "
-               f"bento {record.bento_tag}; restart `ct serve` to serve it")
+               f"{version} is the champion (was {done.previous}; {reason}); "
+               f"bento {done.record.bento_tag} validated; restart `ct serve` to serve it")

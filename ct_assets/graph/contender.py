@@ -60,7 +60,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
                 feature_schema=model.schema,
                 profile=reference_profiles(model, holdout, feature_set.monitored,
                                            feature_set.calendar),
-                artifact_path=str(path), sha256=sha, run_id=context.run_id,
+                artifact_path=str(path.relative_to(m.home.root)), sha256=sha,
+                run_id=context.run_id,
                 trigger=tags.trigger, reason=tags.reason))
         top = sorted(model.importances().items(), key=lambda kv: -kv[1])[:5]
         yield dg.Output(version, metadata={

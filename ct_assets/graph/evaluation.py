@@ -37,9 +37,9 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
                                   training_set["holdout_start"])
         with m.registry() as reg:
             contender, champion = reg.get(contender_model), reg.champion()
-            preds = {"contender": _predict(contender, holdout)}
+            preds = {"contender": _predict(contender, m.home, holdout)}
             if champion is not None:
-                preds["champion"] = _predict(champion, holdout)
+                preds["champion"] = _predict(champion, m.home, holdout)
             scores = {who: evaluate(holdout["label"], p, settings.task)
                       for who, p in preds.items()}
             improvement = None if champion is None else paired_improvement(
@@ -77,5 +77,5 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
     return [contender_evaluation]
 
 
-def _predict(record, holdout):
-    return TrainedModel.load(record.artifact_path, record.feature_schema).predict(holdout)
+def _predict(record, home, holdout):
+    return TrainedModel.load(record.artifact(home.root), record.feature_schema).predict(holdout)

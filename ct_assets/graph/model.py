@@ -20,6 +20,7 @@ from ct_assets.graph.connection import connection
 from ct_assets.home import Home
 from ct_assets.periods import Period
 from ct_assets.registry import Registry
+from ct_assets.registry.view import VIEW
 from ct_assets.settings import Settings
 from ct_assets.sources import open_source
 from ct_assets.store import FeatureStore
@@ -100,4 +101,4 @@ class ModelGraph:
     @contextmanager
     def registry(self) -> Iterator[Registry]:
         with connection(self.home.db, self.keep_open) as con:
-            yield Registry(con)
+            yield Registry(con, view=self.home.root / VIEW)

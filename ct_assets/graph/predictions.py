@@ -1,7 +1,5 @@
 """Monitoring, part one: the record of what the champion answered for each period's events."""
 
-from pathlib import Path
-
 import dagster as dg
 import pandas as pd
 
@@ -31,7 +29,7 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         with m.store() as fs:
             rows = fs.read_partition("features", day)
             if champion is not None and len(rows):
-                model = TrainedModel.load(Path(champion.artifact_path), champion.feature_schema)
+                model = TrainedModel.load(champion.artifact(m.home.root), champion.feature_schema)
                 parts.insert(0, rows[["entity_id", "event_ts"]].assign(
                     model_version=champion.version, score=model.predict(rows), source="batch"))
             log = pd.concat(parts, ignore_index=True) if parts else served.frame

@@ -59,6 +59,11 @@ def performance_report_of(instance: dg.DagsterInstance, m: ModelGraph,
 
 
 def last_retrain_cutoff(instance: dg.DagsterInstance, m: ModelGraph) -> dt.date | None:
-    """Cutoff of the newest retrain run, whatever its outcome (a rejected one counts too)."""
-    runs = instance.get_runs(filters=dg.RunsFilter(job_name=m.named("retrain_job")), limit=1)
-    return RunTags.from_tags(runs[0].tags).cutoff if runs else None
+    """Cutoff of the newest retrain run, whatever its outcome (a rejected or failed one counts
+    too), but for a run killed mid-way whose work a resume redid."""
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=m.named("retrain_job")), limit=20)
+    for run in runs:
+        tags = RunTags.from_tags(run.tags)
+        if not tags.interrupted:
+            return tags.cutoff
+    return None

@@ -9,57 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import duckdb
 
 from ct_assets.errors import CTError
+from ct_assets.registry.record import ModelVersion
 from ct_assets.store.featurestore import scalar, table_exists
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 JSON_FIELDS = ("metrics", "champion_metrics", "feature_schema", "profile", "gate")
 
 
-@dataclass
-class ModelVersion:
-    version: str
-    task: str
-    metric: str
-    cutoff: dt.date
-    window_days: int
-    window_start: dt.date
-    snapshot_id: str
-    feature_version: str
-    n_rows: int
-    feature_schema: dict
-    profile: dict
-    artifact_path: str
-    sha256: str
-    metrics: dict = field(default_factory=dict)
-    champion_metrics: dict | None = None
-    status: str = "contender"
-    run_id: str | None = None
-    trigger: str | None = None
-    reason: str | None = None
-    gate: dict | None = None
-    model_tag: str | None = None
-    bento_tag: str | None = None
-    deployable: bool | None = None  # the bento passed infra validation (None: not run)
-    seq: int = 0
-    created_at: dt.datetime | None = None
-
-    def summary(self) -> dict:
-        """The record without its bulky profile: what `ct registry list` shows."""
-        out = {k: v for k, v in asdict(self).items() if k not in ("profile", "feature_schema")}
-        return json.loads(json.dumps(out, default=str))
-
-
 class Registry:
     """Model versions and aliases over an open DuckDB connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
+    def __init__(self, con: duckdb.DuckDBPyConnection, view: Path | None = None):
+        self.con, self.view = con, view  # `view`: where every committed change is published
         if not table_exists(con, "aliases"):
             self.con.execute(SCHEMA)  # on a read-only connection: a clear duckdb error
         self._columns = {r[0] for r in con.execute(
@@ -87,9 +54,14 @@ class Registry:
             f"INSERT INTO model_versions ({cols}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
         )
+        self._publish()
         return record
 
     def update(self, version: str, **changes) -> None:
+        self._set(version, changes)
+        self._publish()
+
+    def _set(self, version: str, changes: dict) -> None:
         self.get(version)  # an unknown version is an error, not a silent no-op
         if not changes:
             return
@@ -121,13 +93,16 @@ class Registry:
             "WHERE alias = 'champion' AND until IS NULL) ORDER BY seq DESC LIMIT 1", [])
         return found[0] if found else None
 
-    def promote(self, version: str, day: dt.date, reason: str, run_id: str | None = None) -> None:
-        """Make `version` the champion from `day` on; the old champion is archived atomically."""
+    def promote(self, version: str, day: dt.date, reason: str, run_id: str | None = None,
+                **changes) -> None:
+        """Make `version` the champion from `day` on, with `changes` to its record (its bento),
+        in one transaction: the old champion archived, the alias moved, or nothing at all."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         if self.get(version).status == "champion":
             raise CTError(f"{version} is already the champion")
         self.con.execute("BEGIN TRANSACTION")
         try:
+            self._set(version, changes)
             self.con.execute(
                 "UPDATE aliases SET until = ? WHERE alias = 'champion' AND until IS NULL", [now])
             self.con.execute(
@@ -140,6 +115,24 @@ class Registry:
         except Exception:
             self.con.execute("ROLLBACK")
             raise
+        self._publish()
+
+    def forget_runs(self, run_ids: set[str]) -> list[ModelVersion]:
+        """Remove the records that unfinished runs (killed mid-way) left, so that redoing the
+        work numbers and records it as a clean run would. Only versions that never served are
+        removed: a promotion is one transaction, so an unfinished run never moved the alias."""
+        gone = [v for v in self.versions() if v.run_id in run_ids
+                and v.status not in ("champion", "archived")]
+        for record in gone:
+            self.con.execute("DELETE FROM model_versions WHERE version = ?", [record.version])
+        self._publish()
+        return gone
+
+    def _publish(self) -> None:
+        if self.view is not None:
+            from ct_assets.registry.view import write_view
+
+            write_view(self, self.view)
 
     def rollback_target(self) -> ModelVersion:
         """The champion before the current one, per the alias history."""

@@ -9,7 +9,6 @@ one at a time, in process: DuckDB has a single writer.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 import dagster as dg
@@ -19,6 +18,7 @@ from ct_assets.graph.run_state import latest_drift_report
 from ct_assets.home import Home
 from ct_assets.records import RunTags
 from ct_assets.replay.instance import replay_instance, schedule_context
+from ct_assets.replay.journal import RUN_KEY, Journal, recover, used_run_key
 from ct_assets.replay.outcome import retrain_outcome
 from ct_assets.settings import Settings
 
@@ -47,14 +47,14 @@ class DayDriver:
         self.model = ModelGraph(settings.name, home, settings, keep_open=True)  # owns the file
         self.defs = build_definitions(self.model)
         self.instance = replay_instance(home)
-        self._cursor_file = home.dagster / "replay_cursors.json"
-        self.cursors = (json.loads(self._cursor_file.read_text())
-                        if self._cursor_file.exists() else {})
+        self.journal = Journal.load(home.dagster)
+        self.cursors = dict(self.journal.cursors)
+        self.interrupted = recover(self.instance, self.model)  # what a killed replay left
 
-    def ingested_days(self) -> list[dt.date]:
-        """Days whose drift report exists: a resumed demo starts after them."""
-        keys = self.instance.get_materialized_partitions(self.model.key("drift_report"))
-        return sorted(dt.date.fromisoformat(key) for key in keys)
+    def done(self, starts: list[dt.date]) -> list[dt.date]:
+        """The periods of `starts` a previous replay of this home finished."""
+        last = self.journal.done
+        return [day for day in starts if last is not None and day <= last]
 
     def status(self) -> str:
         """A few words for the progress bar: the champion and the newest drift share."""
@@ -89,6 +89,7 @@ class DayDriver:
         outcomes = self._tick("daily_ingest_schedule", midnight, day)
         outcomes += self._sense("drift_retrain_sensor", day)
         outcomes += self._tick("periodic_retrain_schedule", midnight + dt.timedelta(hours=1), day)
+        self.journal.finish(day, self.cursors)
         return outcomes
 
     def _tick(self, name: str, at: dt.datetime, day: dt.date) -> list[RunOutcome]:
@@ -105,8 +106,7 @@ class DayDriver:
         context = dg.build_sensor_context(self.instance, cursor=self.cursors.get(name),
                                           definitions=self.defs)
         result = sensor(context)
-        self.cursors[name] = context.cursor
-        self._cursor_file.write_text(json.dumps(self.cursors))
+        self.cursors[name] = context.cursor  # saved when the period is done
         return self._launch(sensor.job_name, result, day)
 
     def _launch(self, job_name: str, result, day: dt.date) -> list[RunOutcome]:
@@ -115,11 +115,13 @@ class DayDriver:
         for request in requests:
             if not isinstance(request, dg.RunRequest):
                 continue  # a SkipReason: the tick said why
+            if used_run_key(self.instance, job_name, request.run_key):
+                continue  # answered before this replay was killed, as the daemon would skip it
             job = self.defs.resolve_job_def(job_name)
             run = job.execute_in_process(
                 instance=self.instance, partition_key=request.partition_key,
-                run_config={**request.run_config, **QUIET}, tags=request.tags,
-                raise_on_error=False)
+                run_config={**request.run_config, **QUIET},
+                tags={**request.tags, RUN_KEY: request.run_key}, raise_on_error=False)
             job = job_name.removeprefix(f"{self.model.name}__")
             tags = self.instance.get_run_by_id(run.run_id).tags  # with what the run decided
             outcomes.append(RunOutcome(day, job, run.run_id, run.success, dict(tags)))

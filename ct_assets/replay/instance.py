@@ -1,8 +1,8 @@
 """The replay's Dagster instance: the home's own SQLite storage, with its connections kept open.
 
-The one module of ct-assets that uses Dagster's private API (`dagster._core`): the storage
-classes below, and handing a schedule context the replay's instance. No public API does either
-(Dagster 1.13); tests/test_replay_instance.py fails loudly if an upgrade breaks them.
+Built on Dagster's private storage classes (see `ct_assets.dagster_private`), as is handing a
+schedule context the replay's instance: no public API does either (Dagster 1.13), and
+tests/test_replay_instance.py fails loudly if an upgrade breaks them.
 
 Dagster's SQLite storages build a SQLAlchemy engine, open the database file and close it again
 for every write or query: about 140 times per simulated day. Each close of the last connection
@@ -30,15 +30,18 @@ from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.instance.ref import InstanceRef
-from dagster._core.storage.event_log import SqliteEventLogStorage
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
-from dagster._core.storage.runs import SqliteRunStorage
-from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from ct_assets.dagster_private import (
+    INDEX_SHARD_NAME,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    InstanceRef,
+    SqliteEventLogStorage,
+    SqliteRunStorage,
+    create_db_conn_string,
+)
 from ct_assets.home import Home
 
 MODULE = __name__
