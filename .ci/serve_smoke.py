@@ -30,7 +30,8 @@ def call(url: str, body: dict | None = None) -> tuple[int, dict]:
                                      headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.loads(answer.read() or b"{}")
+            text = answer.read().strip()  # /readyz answers a bare newline, not JSON
+            return answer.status, json.loads(text) if text.startswith(b"{") else {}
     except urllib.error.HTTPError as error:
         return error.code, {"error": error.read().decode(errors="replace")[:500]}
 

@@ -103,8 +103,12 @@ class Home:
         """Hold the home's writer lock while `command` writes it: one writing process at a
         time, and any other is told so in one line before it touches anything. The lock is
         the operating system's (flock), so a killed holder releases it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "writer.lock", "a+") as lock:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            lock = open(self.root / "writer.lock", "a+")
+        except OSError as exc:
+            raise CTError(f"home folder {self.root} is not writable: {exc.strerror}") from None
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -1,9 +1,11 @@
-"""Infra validation: `champion_bento` serves the bento it built on a free local port and compares
-its scores with the registry artifact's; a broken bento is refused, never marked deployable,
-`ct serve` keeps serving the previous one, and the failure sensor's alert says why.
+"""Infra validation: a release serves the bento it built on a free local port and compares its
+scores with the registry artifact's before the champion alias moves; a broken bento is refused,
+never becomes champion, `ct serve` keeps serving the previous one, and the failure sensor's
+alert says why.
 
 Real pieces throughout: a seeded home (feature store, registry, BentoML store), the real
-`champion_bento` asset and resources, the real bento server and `ct serve`.
+`champion_model`/`champion_bento` multi-asset and resources, the real bento server and
+`ct serve`.
 """
 
 from __future__ import annotations
@@ -19,20 +21,23 @@ from test_alerts import Webhook
 from ct_assets.cli.serve import champion_bento as served_bento
 from ct_assets.graph import build_definitions
 from ct_assets.registry import Registry
-from ct_assets.serving.seed import seed_home, train_champion
+from ct_assets.release import package
+from ct_assets.serving.seed import seed_home, train_champion, train_version
 from ct_assets.serving.server import BentoServer, free_port
 
 
-def materialize_bento(home, version: str, instance: dg.DagsterInstance):
+def release_through_the_graph(home, version: str, instance: dg.DagsterInstance):
+    """Run the real champion step for `version`, as a retrain run whose gates passed it."""
     m = model_graph(home.root)
     defs = build_definitions(m)
 
-    @dg.asset(key=m.key("champion_model"), io_manager_key=m.io_manager_key)
-    def stand_in() -> str:  # champion_model already promoted `version` in the registry
-        return version
+    @dg.asset(key=m.key("contender_evaluation"), io_manager_key=m.io_manager_key)
+    def passed() -> dict:  # the gates passed `version`
+        return {"version": version, "passed": True, "reason": "gates passed (test)",
+                "champion": "v1"}
 
     return dg.materialize(
-        [stand_in, defs.get_assets_def(m.key("champion_bento"))], instance=instance,
+        [passed, defs.get_assets_def(m.key("champion_bento"))], instance=instance,
         raise_on_error=False, tags={"ct/trigger": "manual", "ct/reason": "test"},
         resources=defs.resources)
 
@@ -47,24 +52,36 @@ def record(home, version):
         return Registry(con).get(version)
 
 
+def champion(home):
+    with duckdb.connect(str(home.db), read_only=True) as con:
+        return Registry(con).champion().version
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     home = seed_home(tmp_path_factory.mktemp("infra"), days=4, rows_per_day=400)
-    train_champion(home, days=3)
+    train_champion(home, days=3)  # v1, seeded as champion with its bento
     return home
 
 
-def test_a_broken_bento_is_refused_and_the_previous_one_stays_served(home, monkeypatch):
+def test_a_validated_release_moves_the_alias_and_a_broken_bento_never_does(home, monkeypatch):
     instance = dg.DagsterInstance.ephemeral()
-    good = materialize_bento(home, "v1", instance)
+    v2 = train_version(home, days=4).version
+    good = release_through_the_graph(home, v2, instance)
     assert good.success
     check = good.get_asset_check_evaluations()[0]
     assert check.check_name == "infra_validation" and check.passed, check.description
     assert check.metadata["max_abs_diff"].value <= 1e-9 and check.metadata["n"].value == 200
-    assert record(home, "v1").deployable is True
+    assert record(home, v2).deployable is True and champion(home) == v2
+    assert {m.asset_key.path[-1] for m in good.get_asset_materialization_events()} == {
+        "contender_evaluation", "champion_model", "champion_bento"}
 
-    v2 = train_champion(home, days=4)  # promoted, bento built; now its artifact goes bad
-    name, tag_version = v2.model_tag.split(":")
+    # v3's bento was built by an earlier attempt, then its model copy in the store went bad
+    v3 = train_version(home, days=3)
+    model_tag, bento_tag = package(v3, home)
+    with duckdb.connect(str(home.db)) as con:
+        Registry(con).update(v3.version, model_tag=model_tag, bento_tag=bento_tag)
+    tag_version = model_tag.split(":")[1]
     copies = [p for p in home.bentoml.rglob("model.txt") if p.parent.name == tag_version]
     assert copies
     for path in copies:
@@ -73,13 +90,16 @@ def test_a_broken_bento_is_refused_and_the_previous_one_stays_served(home, monke
     hook = Webhook().start()
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
     try:
-        bad = materialize_bento(home, "v2", instance)
+        bad = release_through_the_graph(home, v3.version, instance)
         assert not bad.success  # a blocking check: the run says the bento was refused
         check = bad.get_asset_check_evaluations()[0]
         assert not check.passed and "sha256" in check.description
-        assert check.metadata["served_version"].value == "v1"
-        assert record(home, "v2").deployable is False
-        assert served_bento(home) == ("v1", record(home, "v1").bento_tag)
+        assert check.metadata["served_version"].value == v2
+        assert record(home, v3.version).deployable is False
+        assert champion(home) == v2  # the alias never moved
+        assert not any(m.asset_key.path[-1].startswith("champion")
+                       for m in bad.get_asset_materialization_events())
+        assert served_bento(home) == (v2, record(home, v2).bento_tag)
 
         sensor = failure_sensor(home)
         context = dg.build_run_status_sensor_context(
@@ -91,12 +111,12 @@ def test_a_broken_bento_is_refused_and_the_previous_one_stays_served(home, monke
     finally:
         hook.stop()
 
-    port = free_port()  # `ct serve` on this home serves v1, the last deployable champion
+    port = free_port()  # `ct serve` on this home serves v2, the champion
     cmd = [sys.executable, "-m", "ct_assets.cli.main", "serve", "--port", str(port),
            "--home", str(home.root)]
-    srv = BentoServer(record(home, "v1").bento_tag, home.bentoml, port=port, command=cmd)
+    srv = BentoServer(record(home, v2).bento_tag, home.bentoml, port=port, command=cmd)
     try:
         srv.start(timeout=120)
-        assert srv.metadata()[1]["model_version"] == "v1"
+        assert srv.metadata()[1]["model_version"] == v2
     finally:
         srv.stop()

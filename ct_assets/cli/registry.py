@@ -30,10 +30,9 @@ def read_registry(paths: Home) -> tuple[list[dict], list[dict]]:
                 return [], []
             reg = Registry(con)
             return [entry(v) for v in reg.versions()], reg.history()
-    except CTError:
-        view = read_view(paths.root)
-        if view is None:
-            raise
+    except CTError:  # a writer holds the database
+        view = read_view(paths.root) or {"published_at": "never: no version yet",
+                                         "versions": [], "champion_history": []}
         click.echo(f"ct: a run holds {paths.db}; the registry as published at "
                    f"{view['published_at']}", err=True)
         return view["versions"], view["champion_history"]

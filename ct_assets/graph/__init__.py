@@ -51,8 +51,9 @@ def build_definitions(m: ModelGraph) -> dg.Definitions:
 
 
 def definitions_for_home(root: str | Path, keep_open: bool = False) -> dg.Definitions:
-    """The graph of the model a home folder holds (its name and settings are in the home)."""
-    home = Home.existing(root)
+    """The graph of the model a home folder holds (its name and settings are in the home; its
+    database may not exist yet: the first ingest creates it)."""
+    home = Home(Path(root).expanduser().resolve())
     settings = Settings.load(home.root)
     return build_definitions(ModelGraph(settings.name, home, settings, keep_open))
 

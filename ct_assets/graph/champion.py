@@ -29,14 +29,18 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         description="The built bento served on a free local port answers with the in-process "
                     "model's scores on holdout records (1e-9); only then does the alias move.")
 
-    @dg.multi_asset(
+    @dg.multi_asset(  # can_subset: its check is optional too (no release, no validation)
         name=m.named("champion"), group_name=m.group("champion"), check_specs=[infra],
+        can_subset=True,
         ins={"contender_evaluation": dg.AssetIn(m.key("contender_evaluation"))},
         specs=[dg.AssetSpec(m.key("champion_model"), description=MODEL, kinds={"duckdb"},
                             skippable=True, deps=[m.key("contender_evaluation")]),
                dg.AssetSpec(m.key("champion_bento"), description=BENTO, kinds={"bentoml"},
                             skippable=True, deps=[m.key("champion_model")])])
     def champion(context: dg.AssetExecutionContext, contender_evaluation: dict):
+        if len(context.selected_asset_keys) < 2:
+            raise dg.Failure("champion_model and champion_bento are released together: "
+                             "select both")
         version = contender_evaluation["version"]
         if not contender_evaluation["passed"]:
             context.log.info(f"{version} rejected, champion "

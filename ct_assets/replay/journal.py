@@ -22,6 +22,7 @@ import dagster as dg
 from ct_assets.graph import ModelGraph
 from ct_assets.graph.launcher import dead_runs
 from ct_assets.records import RunTags
+from ct_assets.serving import stop_orphan_probes
 
 STATE = "replay.json"
 
@@ -50,19 +51,28 @@ class Journal:
 
 
 def recover(instance: dg.DagsterInstance, m: ModelGraph) -> list[str]:
-    """Fail the runs a killed replay left unfinished, and undo what they recorded; return
-    their run ids. Only the home's writer calls this (its lock is held): no run is alive."""
-    dead = dead_runs(instance)
-    for run in dead:
-        instance.add_run_tags(run.run_id, RunTags.interrupted_tag())
+    """Fail the runs a killed replay left unfinished and undo what they recorded, so their
+    work is done again; return their run ids. A retrain killed after its release committed
+    (its version became champion) keeps its outcome: the run is failed, not redone. Only the
+    home's writer calls this (its lock is held): no run is alive."""
+    stop_orphan_probes(m.home.bentoml)  # a killed release's infra validation server
+    dead = {run.run_id: run for run in dead_runs(instance)}
+    if not dead:
+        return []
+    with m.registry() as reg:
+        released = {v.run_id for v in reg.versions()
+                    if v.run_id in dead and v.status in ("champion", "archived")}
+        for record in reg.forget_runs(set(dead) - released):
+            shutil.rmtree(m.home.models / record.version, ignore_errors=True)
+    for run_id, run in dead.items():
+        if run_id in released:
+            instance.report_run_failed(run, "killed after its release committed: the "
+                                            "champion it made stands")
+            continue
+        instance.add_run_tags(run_id, RunTags.interrupted_tag())
         instance.report_run_failed(run, "interrupted: its process ended before the run "
                                         "finished; the resumed replay redoes its work")
-    ids = {run.run_id for run in dead}
-    if ids:
-        with m.registry() as reg:
-            for record in reg.forget_runs(ids):
-                shutil.rmtree(m.home.models / record.version, ignore_errors=True)
-    return sorted(ids)
+    return sorted(set(dead) - released)
 
 
 def used_run_key(instance: dg.DagsterInstance, job_name: str, run_key: str) -> bool:

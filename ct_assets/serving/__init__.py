@@ -7,7 +7,7 @@ explicitly.
 
 from .build import bento_for, build_bento, pinned_model
 from .predlog import ServedLog, prediction_log_dir, read_served
-from .probe import probe, records_from_frame
+from .probe import probe, records_from_frame, stop_orphan_probes
 from .server import BentoServer, serve_command
 from .store import find_champion, save_champion, sha256_file, training_info
 
@@ -24,6 +24,7 @@ __all__ = [
     "records_from_frame",
     "save_champion",
     "serve_command",
+    "stop_orphan_probes",
     "sha256_file",
     "training_info",
 ]

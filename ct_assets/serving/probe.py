@@ -10,7 +10,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .server import BentoServer
+from .server import BentoServer, stop_orphans
+
+
+def probe_servers(bentoml_home: str | Path) -> Path:
+    """Where running probe servers are recorded (their owner may be killed mid-probe)."""
+    return Path(bentoml_home) / "probes"
+
+
+def stop_orphan_probes(bentoml_home: str | Path) -> list[int]:
+    """End the probe servers a killed process left running (see `stop_orphans`)."""
+    return stop_orphans(probe_servers(bentoml_home))
 
 
 def records_from_frame(df: Any, features: list[str]) -> list[dict[str, Any]]:
@@ -45,7 +55,8 @@ def probe(
     and the server log tail when not ok. The server is always stopped.
     """
     records = records_from_frame(df, features)
-    server = BentoServer(bento_tag, bentoml_home)
+    stop_orphan_probes(bentoml_home)  # one probe at a time per home: any other is an orphan
+    server = BentoServer(bento_tag, bentoml_home, track=probe_servers(bentoml_home))
     t0 = time.perf_counter()
     try:
         server.start(timeout=timeout)

@@ -52,8 +52,9 @@ def seed_home(root: str | Path, days: int = 4, rows_per_day: int = 1500, seed: i
     return home
 
 
-def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
-    """Train on the first ``days`` days (the last one held out), register, promote, build."""
+def train_version(home: Home, days: int, seed: int = 0) -> ModelVersion:
+    """Train on the first ``days`` days (the last one held out) and register the model as a
+    contender (not promoted, not packaged)."""
     settings = Settings.load(home.root)
     sim = EventSimulator(seed=seed, start=settings.start, rows_per_day=settings.rows_per_day)
     feature_set = FeatureSet(tuple(sim.numeric), tuple(sim.categorical), tuple(sim.calendar))
@@ -63,24 +64,31 @@ def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
     labelled = [feature_set.transform(f).assign(label=f["label"].to_numpy()) for f in frames]
     train, holdout = pd.concat(labelled[:-1], ignore_index=True), labelled[-1]
     model = TrainedModel.fit(train, feature_set.schema, settings.task)
-    cutoff, start = sim.date_of(days - 1), sim.date_of(0)
     with duckdb.connect(str(home.db)) as con:
         reg = Registry(con)
         version, _ = reg.next_version()
         path = home.models / version / "model.txt"
         sha = model.save(path)
-        record = reg.register(ModelVersion(
-            version=version, task=settings.task, metric=settings.metric, cutoff=cutoff,
-            window_days=days, window_start=start, snapshot_id=f"seed-{seed}-{days}",
-            feature_version=feature_set.version, n_rows=len(train),
-            feature_schema=model.schema,
+        return reg.register(ModelVersion(
+            version=version, task=settings.task, metric=settings.metric,
+            cutoff=sim.date_of(days - 1), window_days=days, window_start=sim.date_of(0),
+            snapshot_id=f"seed-{seed}-{days}", feature_version=feature_set.version,
+            n_rows=len(train), feature_schema=model.schema,
             profile=reference_profiles(model, holdout, feature_set.monitored, feature_set.calendar),
-            artifact_path=str(path), sha256=sha,
+            artifact_path=str(path.relative_to(home.root)), sha256=sha,
             metrics=evaluate(holdout["label"], model.predict(holdout), settings.task),
             trigger="manual", reason="seeded for serving"))
-        reg.promote(version, cutoff + dt.timedelta(days=1), "seeded for serving")
-        model_tag = save_champion(path, version, model.schema, sha, record.metrics,
-                                  home.bentoml, training=training_info(record))
-        bento_tag = build_bento(model_tag, home.bentoml)
-        reg.update(version, model_tag=model_tag, bento_tag=bento_tag)
-    return Champion(version, model_tag, bento_tag, path)
+
+
+def train_champion(home: Home, days: int, seed: int = 0) -> Champion:
+    """`train_version`, then promoted and built into a bento (no infra validation: a seed)."""
+    record = train_version(home, days, seed)
+    model_tag = save_champion(record.artifact(home.root), record.version, record.feature_schema,
+                              record.sha256, record.metrics, home.bentoml,
+                              training=training_info(record))
+    bento_tag = build_bento(model_tag, home.bentoml)
+    with duckdb.connect(str(home.db)) as con:
+        reg = Registry(con)
+        reg.promote(record.version, record.cutoff + dt.timedelta(days=1), "seeded for serving",
+                    model_tag=model_tag, bento_tag=bento_tag)
+    return Champion(record.version, model_tag, bento_tag, record.artifact(home.root))

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from .build import bentoml_env
 from .client import free_port, http_json
 from .predlog import ENV_VAR
 
-__all__ = ["BentoServer", "free_port", "http_json", "serve_command"]
+__all__ = ["BentoServer", "free_port", "http_json", "serve_command", "stop_orphans"]
 
+TRACK_VAR = "CT_SERVER_TOKEN"  # marks a tracked server's processes (arbiter and workers)
 STARTUP_FAILED = "Application startup failed"  # uvicorn's message when the service __init__ raises
 
 
@@ -52,15 +54,20 @@ class BentoServer:
         log_path: str | Path | None = None,
         env: dict[str, str] | None = None,
         command: list[str] | None = None,
+        track: str | Path | None = None,
     ) -> None:
         """``command`` replaces ``bentoml serve <tag>`` (e.g. ``ct serve``); it must take
-        the port from ``self.port``."""
+        the port from ``self.port``. ``track`` is a folder where the server is recorded while
+        it runs (a file named by a token its processes carry in their environment), so
+        `stop_orphans` can end it and its workers if its owner is killed."""
         self.bento_tag, self.home, self.host = bento_tag, Path(bentoml_home), host
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
         self.log_path = Path(log_path or self.home / "logs" / f"serve-{self.port}.log")
         self.extra_env, self.command = env or {}, command
+        self.track = Path(track) if track else None
         self.proc: subprocess.Popen[bytes] | None = None
+        self._token: str | None = None
         self._log_start = 0
 
     def start(self, timeout: float = 60.0, probe: str = "/readyz") -> BentoServer:
@@ -70,6 +77,13 @@ class BentoServer:
         self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         cmd, env = serve_command(self.bento_tag, self.home, port=self.port, host=self.host)
         cmd = self.command or cmd
+        token = None
+        if self.track is not None:
+            token = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            self.track.mkdir(parents=True, exist_ok=True)
+            (self.track / token).write_text(self.bento_tag)
+            env[TRACK_VAR] = token
+        self._token = token
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 cmd,
@@ -128,23 +142,51 @@ class BentoServer:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            if proc.poll() is not None:
-                break
-            try:
-                os.killpg(proc.pid, sig)
-                proc.wait(wait)
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        try:  # workers left behind by the arbiter
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _stop_group(proc, grace)
+        if self._token is not None:
+            (self.track / self._token).unlink(missing_ok=True)
 
     def __enter__(self) -> BentoServer:
         return self.start() if self.proc is None else self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _stop_group(proc: subprocess.Popen, grace: float) -> None:
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(wait)
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    try:  # workers left behind by the arbiter
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_orphans(track: str | Path) -> list[int]:
+    """Kill what is left of the servers recorded in ``track`` whose owner died before it could
+    stop them (kill -9 during infra validation): the arbiter and its workers, which BentoML
+    starts in sessions of their own, found by the token in their environment. Return their
+    process ids."""
+    import psutil
+
+    entries = list(Path(track).glob("*-*")) if Path(track).exists() else []
+    tokens = {entry.name for entry in entries}
+    stopped = []
+    for proc in psutil.process_iter(["environ"]) if tokens else []:
+        try:
+            if (proc.info["environ"] or {}).get(TRACK_VAR) in tokens:
+                proc.kill()
+                stopped.append(proc.pid)
+        except psutil.Error:
+            continue
+    for entry in entries:
+        entry.unlink(missing_ok=True)
+    return stopped

@@ -25,8 +25,9 @@ class GateDecision:
 
 
 def required_change(champion: float, min_improvement: float, min_relative: float) -> float:
-    """The change a contender must show: the larger of the absolute and relative thresholds."""
-    return max(min_improvement, min_relative * abs(champion))
+    """The change a contender must show: the larger of the absolute and (when one is set)
+    relative thresholds; a negative absolute one tolerates a contender that much worse."""
+    return max(min_improvement, min_relative * abs(champion)) if min_relative else min_improvement
 
 
 def promotion_gates(metric: str, contender: float, champion: float | None, floor: float | None,
