@@ -105,7 +105,7 @@ TRIGGERS = ("drift", "schedule", "manual", "backtest")
 @dataclass(frozen=True)
 class RunTags:
     """Why a run started (`ct/trigger`, `ct/reason`, `ct/cutoff`) and, for a retrain, what it
-    decided (`ct/outcome`: "v5 promote", "v6 rejected, keeps v5")."""
+    decided (`ct/outcome`: "v5 promoted, replaces v4", "v6 rejected, keeps v5")."""
 
     trigger: str = "manual"
     reason: str = "materialized by hand"

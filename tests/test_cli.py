@@ -21,6 +21,8 @@ def ct(*args: str) -> subprocess.CompletedProcess:
         (["demo", "--days", "zero", "--home", "{tmp}/h"], "--days"),
         (["demo", "--days", "0", "--home", "{tmp}/h"], "--days"),
         (["serve", "--port", "70000", "--home", "{tmp}"], "--port"),
+        (["serve", "--host", "no-such-host.invalid", "--home", "{tmp}"], "no-such-host.invalid"),
+        (["serve", "--host", "192.0.2.1", "--home", "{tmp}"], "192.0.2.1"),  # not ours
         (["registry", "nosuch"], "nosuch"),
     ],
 )
@@ -51,3 +53,8 @@ def test_help_lists_the_commands():
     assert done.returncode == 0
     for command in ("demo", "registry", "serve"):
         assert command in done.stdout
+
+
+def test_serve_defaults_to_a_port_the_dagster_ui_does_not_take():
+    done = ct("serve", "--help")
+    assert "--host" in done.stdout and "[default: 8000;" in done.stdout

@@ -21,6 +21,7 @@ from ct_assets.release import deployable
 from ct_assets.store import table_exists
 
 HOST = "127.0.0.1"
+PORT = 8000  # the Dagster UI and a bare `bentoml serve` take 3000
 
 
 def champion_bento(paths: Home) -> tuple[str, str]:
@@ -50,27 +51,36 @@ def champion_bento(paths: Home) -> tuple[str, str]:
     return champion.version, champion.bento_tag
 
 
-def _check_port(port: int) -> None:
-    with socket.socket() as s:
+def _check_address(host: str, port: int) -> None:
+    """One line now rather than a traceback from the server: the address must be free and ours."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError):
+        raise CTError(f"--host {host!r} is not an address or a name this machine "
+                      "resolves") from None
+    with socket.socket(family) as s:
         try:
-            s.bind((HOST, port))
-        except OSError:
-            raise CTError(f"port {port} on {HOST} is in use (choose another with --port)") from None
+            s.bind((host, port))
+        except OSError as exc:
+            raise CTError(f"cannot listen on {host} port {port}: {exc.strerror} (choose another "
+                          "with --port or --host)") from None
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=PORT, show_default=True)
+@click.option("--host", default=HOST, show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface, e.g. in a container).")
 @home_option
-def serve(port: int, home: str) -> None:
+def serve(port: int, host: str, home: str) -> None:
     """Serve the current champion's bento (restart after a promotion to serve the new one)."""
+    _check_address(host, port)
     paths = Home.existing(home)
     version, bento_tag = champion_bento(paths)
-    _check_port(port)
     from ct_assets.serving import prediction_log_dir, serve_command
 
     log_dir = prediction_log_dir(paths.root)
     log_dir.mkdir(parents=True, exist_ok=True)
-    click.echo(f"serving {version} ({bento_tag}) on http://{HOST}:{port}; "
+    click.echo(f"serving {version} ({bento_tag}) on http://{host}:{port}; "
                f"prediction log: {log_dir}")
-    cmd, env = serve_command(bento_tag, paths.bentoml, port=port, host=HOST, log_dir=log_dir)
+    cmd, env = serve_command(bento_tag, paths.bentoml, port=port, host=host, log_dir=log_dir)
     os.execvpe(cmd[0], cmd, {**os.environ, **env})

@@ -61,6 +61,10 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             severity=dg.AssetCheckSeverity.ERROR, description=done.why,
             metadata={**done.checked, "bento_tag": record.bento_tag or "none",
                       "served_version": served.version if served else "none"})
+        context.instance.add_run_tags(context.run_id, RunTags.outcome_tag(
+            f"{version} promoted, replaces {done.previous or 'none'}" if done.ok else
+            f"{version} refused: its bento failed infra validation, keeps "
+            f"{served.version if served else 'none'}"))
         if not done.ok:
             yield check  # blocking: the run fails, the alias never moved
             return

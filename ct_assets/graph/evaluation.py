@@ -56,7 +56,7 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
                              "reason": decision.reason,
                              "lower_bound": improvement.low if improvement else None},
                        status="contender" if decision.passed else "rejected")
-        outcome = f"{contender.version} " + ("promote" if decision.passed else (
+        outcome = f"{contender.version} " + ("passed the gates" if decision.passed else (
             f"rejected, keeps {champion.version}" if champion else "rejected, no champion yet"))
         context.instance.add_run_tags(context.run_id, RunTags.outcome_tag(outcome))
         yield dg.Output(
