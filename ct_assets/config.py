@@ -77,6 +77,13 @@ def _read(path: Path) -> dict:
     return raw
 
 
+def read_overrides(path: Path) -> dict:
+    """A settings file of overrides (a backtest variant): checked keys and values."""
+    raw = _read(path)
+    _validate({**raw, "source": "simulator"} if "source" not in raw else raw, path)
+    return raw
+
+
 def _validate(raw: dict, path: Path) -> Settings:
     try:
         return Settings.model_validate(raw)

@@ -19,6 +19,7 @@ from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.periods import Period
 from ct_assets.settings import SETTINGS_FILE, Settings, validation_message
+from ct_assets.sizing import SIZED, describe
 
 #: Keys that say which stream a home holds: a home never mixes two.
 STREAM = ("source", "time_column", "label_column", "entity_column", "label_delay",
@@ -26,7 +27,7 @@ STREAM = ("source", "time_column", "label_column", "entity_column", "label_delay
           "missing_values", "drop_duplicates", "encoding")
 #: Keys read off the data when the settings leave them out (the metric and floor follow the task).
 FROM_DATA = ("task", "metric", "gate_floor", "start", "end", "numeric", "categorical",
-             "exclude")
+             "exclude", "labelled_rows_per_day", "positive_rate")
 
 
 def resolve_settings(given: dict, home: Home) -> Settings:
@@ -49,14 +50,19 @@ def resolve_table(given: dict) -> tuple[Settings, list[str]]:
 
     settings = validate(given)
     table = TableSource.from_settings(settings)
-    resolved = {**given, "task": table.task,
+    volume = table.volume()
+    resolved = {**given, "task": table.task, **{k: v for k, v in volume.items() if k not in given},
                 "start": settings.start if "start" in given
                 else Period(settings.period).floor(table.first_day),
                 "end": min(settings.end or table.last_day, table.last_day),
                 "numeric": table.user_names(table.columns.numeric),
                 "categorical": table.user_names(table.columns.categorical),
                 "exclude": [*settings.exclude, *table.user_names(table.columns.left_out)]}
-    return validate(resolved), table.notes
+    settings = validate(resolved)
+    sized = [k for k in SIZED if k not in given]
+    note = [describe({k: getattr(settings, k) for k in sized},
+                     settings.labelled_rows_per_day, settings.period)] if sized else []
+    return settings, [*table.notes, *note]
 
 
 def model_project(given: dict, home: Path):

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ct_assets.errors import CTError
 from ct_assets.periods import PERIODS, Period
+from ct_assets.sizing import sized_defaults
 
 SETTINGS_FILE = "settings.json"
 TASK_METRICS = {"binary": ("roc_auc", "pr_auc", "log_loss", "brier"), "regression": ("rmse", "mae")}
@@ -77,19 +78,33 @@ class Settings(BaseModel):
         description="Dynamic windows in days (0: all history), each scored on the holdout.")
     train_threads: int = Field(0, ge=0, description="LightGBM threads (0: every core).")
     holdout_days: int = Field(7, gt=0, description="Most recent labelled days kept for evaluation.")
-    min_holdout_rows: int = Field(2000, ge=1, description="The holdout widens until this many.")
-    min_holdout_positives: int = Field(50, ge=0, description="...and this many positives.")
-    min_train_rows: int = Field(5000, gt=0, description="Fewer labelled rows: no contender.")
-    warmup_days: int = Field(14, gt=0, description="Days of events before the first model.")
+    min_holdout_rows: int | None = Field(None, ge=1, description=(
+        "The holdout widens until this many labelled rows (default: two periods of the "
+        "stream's labelled rows, 50 to 2,000)."))
+    min_holdout_positives: int | None = Field(None, ge=0, description=(
+        "...and this many positives (default: half of what a minimal holdout holds at the "
+        "stream's positive rate, 5 to 50)."))
+    min_train_rows: int | None = Field(None, gt=0, description=(
+        "Fewer labelled rows before the holdout: no contender (default: four periods of the "
+        "stream's labelled rows, 100 to 5,000)."))
+    warmup_days: int | None = Field(None, gt=0, description=(
+        "Days of events before the first model (default: one period; the first model also "
+        "waits for min_train_rows + min_holdout_rows labels)."))
+    labelled_rows_per_day: float | None = Field(None, gt=0, description=(
+        "The stream's labelled rows a day, which sizes the defaults above (a table's is read "
+        "off the table; the simulator's is rows_per_day)."))
+    positive_rate: float | None = Field(None, ge=0, le=1, description=(
+        "Share of positive labels of a binary stream (read off a table), which sizes "
+        "min_holdout_positives."))
 
     policy: Literal["never", "periodic", "drift", "drift+periodic"] = Field(
         "drift+periodic", description="Which triggers retrain after the first model.")
     drift_share: float = Field(
         0.3, gt=0, le=1, description="Dataset drift: importance-weighted share of drifted features."
     )
-    min_new_labels: int = Field(
-        3000, ge=0, description="Drift retrains need this many labels newer than the champion."
-    )
+    min_new_labels: int | None = Field(None, ge=0, description=(
+        "Drift retrains need this many labels newer than the champion (default: one period "
+        "of the stream's labelled rows, 30 to 3,000)."))
     refresh_reference: bool = Field(
         True, description="After a contender is rejected, drift compares days with its reference "
         "(recent data on which the champion was just checked and kept) rather than the "
@@ -104,6 +119,10 @@ class Settings(BaseModel):
     )
     drift_plot: bool = Field(True, description="Embed a reference-vs-current PNG in each drift "
                                                "report (backtests turn it off: 0.5 s a day).")
+    package_champions: bool = Field(True, description=(
+        "Package every new champion as a bento and validate it by serving it before the alias "
+        "moves. Backtests turn it off: what a policy would have served is the champion's "
+        "in-process scores either way, and a bento costs seconds per promotion."))
     perf_drop: float | None = Field(
         0.03, ge=0, description="The drift sensor also retrains when the champion's realised "
         "metric (its own scores, labels known so far) is this much worse than its holdout "
@@ -113,15 +132,24 @@ class Settings(BaseModel):
         "covariate drift only.")
     perf_window_days: int = Field(14, gt=0, description="Days of labelled events in a perf report.")
 
+    promotion: Literal["non_inferior", "superior"] = Field("non_inferior", description=(
+        "non_inferior: a contender (trained on newer data) replaces the champion unless the "
+        "paired bootstrap says it is worse by more than `promotion_margin`; superior: only "
+        "when it is better by `gate_min_improvement` with the bootstrap lower bound above it."))
+    promotion_margin: float = Field(0.0, ge=0, description=(
+        "non_inferior: how much worse (upper confidence bound of the change) a contender may "
+        "be and still replace the champion."))
+    refit: bool = Field(True, description=(
+        "Once the holdout has chosen the window and the gates passed, the model that serves is "
+        "trained again on every labelled row up to the cutoff (the holdout included) with "
+        "that window: the newest labels are the most valuable ones under drift."))
     gate_floor: float | None = Field(0.6, description=(
         "Absolute floor of the metric for any champion (a ceiling for rmse, mae, log_loss, "
         "brier); default 0.6 for roc_auc, none otherwise."))
-    gate_min_improvement: float = Field(
-        0.0, description="Minimum change of the metric over the champion on the same holdout."
-    )
-    gate_min_relative_improvement: float = Field(
-        0.0, ge=0, description="Minimum change relative to the champion's value (0.01 = 1%)."
-    )
+    gate_min_improvement: float = Field(0.0, description=(
+        "superior: minimum change of the metric over the champion on the same holdout."))
+    gate_min_relative_improvement: float = Field(0.0, ge=0, description=(
+        "superior: minimum change relative to the champion's value (0.01 = 1%)."))
     gate_confidence: float = Field(
         0.95, gt=0.5, lt=1, description="Confidence of the bootstrap lower bound on the change."
     )
@@ -140,6 +168,22 @@ class Settings(BaseModel):
         if "gate_floor" not in data:  # a floor of 0.6 is a ROC AUC's, not an RMSE's
             data = {**data, "gate_floor": 0.6 if data["metric"] == "roc_auc" else None}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sized(cls, data):
+        """Fill the sizes the data's volume decides (`ct_assets.sizing`) that were left out."""
+        if not isinstance(data, dict):
+            return data
+        source = data.get("source", "simulator")
+        per_day = data.get("labelled_rows_per_day") or (
+            data.get("rows_per_day", 2500) if source == "simulator" else 2500)
+        period = data.get("period", "1d")
+        if period not in PERIODS:
+            return data  # the after-validator names the bad period
+        sizes = sized_defaults(float(per_day), period, data.get("positive_rate"),
+                               data.get("task", "binary"))
+        return {**data, **{k: v for k, v in sizes.items() if data.get(k) is None}}
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -9,15 +9,36 @@ import pytest
 DAYS = 21
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bt")
+def backtest(out, *extra: str):
     done = subprocess.run(
         [sys.executable, "-m", "ct_assets.cli.main", "backtest", "--days", str(DAYS),
-         "--policies", "never,periodic", "--every", "3", "--out", str(out)],
+         "--policies", "never,periodic", "--every", "3", "--out", str(out), *extra],
         capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return out, json.loads((out / "results.json").read_text()), done.stdout
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return backtest(tmp_path_factory.mktemp("bt"))
+
+
+def test_skipping_what_does_not_change_the_answer_changes_nothing(results, tmp_path):
+    """The fast replay (history ingested once, no bentos, no plots) against `--full`."""
+    _, fast, _ = results
+    _, full, _ = backtest(tmp_path, "--full")
+    assert fast["skipped"] and full["skipped"] is None
+    for name, policy in full["policies"].items():
+        same = fast["policies"][name]
+        assert [d["value"] for d in same["daily"]] == [d["value"] for d in policy["daily"]]
+        assert same["retrain_days"] == [{**r, "outcome": r["outcome"]}
+                                        for r in policy["retrain_days"]]
+        assert (same["mean"], same["promotions"]) == (policy["mean"], policy["promotions"])
+    champions = [v for v in json.loads(subprocess.run(
+        [sys.executable, "-m", "ct_assets.cli.main", "registry", "list", "--json", "--home",
+         str(tmp_path / "homes" / "periodic")], capture_output=True, text=True,
+        check=True).stdout)["versions"] if v["status"] in ("champion", "archived")]
+    assert champions and all(v["bento_tag"] and v["deployable"] for v in champions)
 
 
 def test_writes_results_report_and_picture(results):

@@ -15,7 +15,9 @@ def scores(n=4000, seed=0, signal=1.0):
 
 
 def gate(y, contender, champion, **kwargs):
+    """The `superior` rule unless `rule` says otherwise."""
     metric = kwargs.pop("metric", "roc_auc")
+    kwargs.setdefault("rule", "superior")
     improvement = paired_improvement(metric, y, contender, champion)
     c, ch = (evaluate(y, s)[metric] for s in (contender, champion))
     return promotion_gates(metric, c, ch, floor=kwargs.pop("floor", 0.5),
@@ -68,6 +70,39 @@ def test_a_worse_contender_is_never_promoted(seed):
     decision, _ = gate(y, worse, champion)
     assert evaluate(y, worse)["roc_auc"] < evaluate(y, champion)["roc_auc"]
     assert not decision.passed
+
+
+def test_non_inferiority_promotes_a_contender_the_holdout_cannot_tell_apart():
+    rng = np.random.default_rng(5)  # two models as good as each other, errors of their own
+    y = (rng.random(4000) < 0.2).astype(float)
+    champion, contender = (1 / (1 + np.exp(-((2 * y - 1) + rng.normal(size=len(y)))))
+                           for _ in range(2))
+    superior, improvement = gate(y, contender, champion)
+    assert not superior.passed  # "must be better" keeps the champion on a tie
+    decision, _ = gate(y, contender, champion, rule="non_inferior")
+    assert improvement.low < 0 < improvement.high
+    assert decision.passed and decision.gates == {"floor": True, "non_inferior": True}
+    assert decision.rule == "non_inferior" and decision.reason.startswith("non_inferior:")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_non_inferiority_still_rejects_a_contender_that_is_clearly_worse(seed):
+    y, champion = scores(seed=seed, signal=1.2)
+    rng = np.random.default_rng(seed + 100)
+    worse = np.clip(champion + rng.normal(scale=0.3, size=len(y)), 1e-3, 1 - 1e-3)
+    decision, improvement = gate(y, worse, champion, rule="non_inferior")
+    assert improvement.high < 0 and not decision.passed
+    assert not decision.gates["non_inferior"] and "worse than the champion" in decision.reason
+
+
+def test_the_margin_tolerates_a_contender_a_little_worse():
+    y, champion = scores(signal=1.2)
+    rng = np.random.default_rng(7)
+    worse = np.clip(champion + rng.normal(scale=0.3, size=len(y)), 1e-3, 1 - 1e-3)
+    strict, improvement = gate(y, worse, champion, rule="non_inferior")
+    lenient, _ = gate(y, worse, champion, rule="non_inferior",
+                      margin=-improvement.high + 0.001)
+    assert not strict.passed and lenient.passed
 
 
 def test_first_model_needs_the_floor_only():

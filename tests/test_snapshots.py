@@ -54,6 +54,18 @@ def test_the_holdout_widens_until_it_has_enough_positives(store):
     assert wide < narrow and split_at(frame, wide)[1]["label"].sum() >= 60
 
 
+def test_early_on_the_holdout_narrows_so_the_first_model_has_its_training_rows(store):
+    cutoff = DAYS[9]  # ten days in: a week of holdout would leave too few rows to train on
+    frame = point_in_time(store.con, cutoff, ALL_HISTORY, FEATURES.version).frame
+    week = plan_holdout(frame, cutoff, 7, 150, 0)
+    fitted = plan_holdout(frame, cutoff, 7, 150, 0, min_train_rows=900)
+    train, holdout = split_at(frame, fitted)
+    assert len(split_at(frame, week)[0]) < 900 <= len(train)
+    assert fitted > week and len(holdout) >= 150  # narrower, never below its own minimum
+    most = plan_holdout(frame, cutoff, 7, 150, 0, min_train_rows=10**6)
+    assert len(split_at(frame, most)[1]) >= 150
+
+
 def test_unusable_sets_say_why_with_counts_and_window(store):
     frame = point_in_time(store.con, DAYS[25], ALL_HISTORY, FEATURES.version).frame
     train, holdout = split_at(frame, DAYS[19])

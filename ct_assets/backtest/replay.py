@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -29,18 +30,22 @@ class PolicyRun:
 
 
 def replay_policy(policy: str, home_root: str, settings_json: str, days: int | None,
-                  position: int = 0) -> dict:
+                  position: int = 0, history: str | None = None) -> dict:
     """Replay `days` days (None: the whole source) under `policy` in a fresh home; return its
-    runs and hindsight scores."""
+    runs and hindsight scores. With `history` (a database holding every period's events,
+    labels and features) the home starts from a copy of it and replays the rest."""
     from ct_assets.backtest.hindsight import daily_scores
+    from ct_assets.backtest.history import REPLAYED, seed_home
     from ct_assets.replay import DayDriver
 
     home = Home.create(home_root)
     settings = Settings.model_validate_json(settings_json)
     settings.save(home.root)
-    driver = DayDriver(home)
+    if history is not None:
+        seed_home(Path(history), home.db)
+    driver = DayDriver(home, ingest_assets=REPLAYED if history else None)
     started = time.perf_counter()
-    for start in tqdm(settings.period_starts(days), desc=f"{policy:>15}", position=position,
+    for start in tqdm(settings.period_starts(days), desc=f"{policy[:24]:>15}", position=position,
                       unit=settings.period, leave=True, dynamic_ncols=True, mininterval=1.0):
         driver.run_day(start)
     seconds = time.perf_counter() - started

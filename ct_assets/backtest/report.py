@@ -34,21 +34,25 @@ def markdown(results: dict) -> str:
         lines.append(f"| {name} | {mean} | {p['retrains']} | {p['promotions']} "
                      f"| {p['compute_seconds']:.0f} |")
     policies = results["policies"]
-    drift = policies.get("drift")
-    for other in ("never", "periodic"):
-        if drift is None or other not in policies or None in (drift["mean"],
-                                                               policies[other]["mean"]):
+    for name, drift in policies.items():
+        if not name.startswith("drift") or name.startswith("drift+"):
             continue
-        gap = paired_gap(drift["daily"], policies[other]["daily"])
-        if gap is None:
-            continue
-        verdict = "a real difference" if gap.settled else "within the noise: a match"
-        lines += ["", f"`drift` vs `{other}`: {gap.mean:+.4f} mean {each} {metric} (95% "
-                      f"interval {gap.low:+.4f} to {gap.high:+.4f} over {gap.days} {one}s, "
-                      f"{verdict}) with {drift['retrains']} retrains instead of "
-                      f"{policies[other]['retrains']}."]
+        for other in ("never", "periodic"):
+            if other not in policies or None in (drift["mean"], policies[other]["mean"]):
+                continue
+            gap = paired_gap(drift["daily"], policies[other]["daily"])
+            if gap is None:
+                continue
+            verdict = "a real difference" if gap.settled else "within the noise: a match"
+            lines += ["", f"`{name}` vs `{other}`: {gap.mean:+.4f} mean {each} {metric} (95% "
+                          f"interval {gap.low:+.4f} to {gap.high:+.4f} over {gap.days} {one}s, "
+                          f"{verdict}) with {drift['retrains']} retrains instead of "
+                          f"{policies[other]['retrains']}."]
     lines += ["", f"Each {one}'s events are scored by that {one}'s champion and judged against "
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
+    if results.get("skipped"):
+        lines += [f"Skipped in this replay, as they do not change what is scored: "
+                  f"{results['skipped']}.", ""]
     return "\n".join(lines)
 
 

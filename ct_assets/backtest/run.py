@@ -1,15 +1,22 @@
-"""Run every policy's replay (in parallel processes, one home each) and gather the results."""
+"""Run every policy's replay (in parallel processes, one home each) and gather the results.
+
+A policy is a retraining policy (`never`, `periodic`, `drift`, `drift+periodic`) under the base
+settings or under a variant of them (`--set drift_share=0.2,0.3`, or a settings file of
+overrides): each is one replay of the same history through the same graph, in its own home.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import multiprocessing
+import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ct_assets.backtest.history import write_history
 from ct_assets.backtest.replay import replay_policy
 from ct_assets.backtest.report import write_report
 from ct_assets.errors import CTError
@@ -17,13 +24,19 @@ from ct_assets.periods import Period
 from ct_assets.settings import Settings
 
 COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retrains first
+# Work that does not change what a policy would have served, skipped in every replay: the
+# pictures in drift reports, and packaging each champion as a bento and serving it once.
+SKIPPED = {"drift_plot": False, "package_champions": False}
+SKIPPED_TEXT = ("drift plots, and packaging and infra validation of each champion's bento "
+                "(a bento serves the champion's in-process scores, which are what is scored)")
+SHARED_TEXT = "events, labels and features were ingested once and copied to every policy"
 
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
-                    threads: int = 0, days: int | None = None) -> Settings:
+                    threads: int = 0, days: int | None = None, full: bool = False) -> Settings:
     """The base settings under `policy`; the `periodic` policy retrains every `every` days."""
     changes = {"policy": policy, "window": window, "train_threads": threads,
-               "drift_plot": False}  # pictures of single days are not what a backtest compares
+               **({} if full else SKIPPED)}
     if policy == "periodic":
         changes["periodic_every_days"] = every
     if base.simulated and days:  # the simulator never ends; the replay does
@@ -31,39 +44,62 @@ def policy_settings(base: Settings, policy: str, every: int, window: str,
     return base.model_copy(update=changes)
 
 
+def plan(base: Settings, policies: list[str], variants: dict[str, dict], every: int,
+         window: str, threads: int, days: int | None, full: bool) -> dict[str, Settings]:
+    """One replay per policy and variant, named `policy` or `policy variant`, costliest first."""
+    runs = {}
+    for policy in sorted(policies, key=lambda p: COST[p]):
+        for variant, overrides in (variants or {"": {}}).items():
+            settings = Settings.model_validate({**base.model_dump(exclude_unset=True),
+                                                **overrides})
+            name = f"{policy} {variant}".strip()
+            runs[name] = policy_settings(settings, policy, every, window, threads, days, full)
+    return runs
+
+
 def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str], every: int,
-                 window: str, workers: int = 2) -> dict:
-    """Replay `days` days (None: all of the source) under each policy; write results.json,
-    report.md and report.png."""
+                 window: str, workers: int | None = None, variants: dict[str, dict] | None = None,
+                 full: bool = False) -> dict:
+    """Replay `days` days (None: all of the source) under each policy and variant; write
+    results.json, report.md and report.png. `full` replays everything production does."""
     homes = out / "homes"
-    for policy in policies:
-        home = homes / policy.replace("+", "_")
-        if home.exists():
-            if not (home / "settings.json").exists():
-                raise CTError(f"{home} exists and is not a ct home; choose another --out")
-            shutil.rmtree(home)
+    if homes.exists():
+        if any(h.is_dir() and not (h / "settings.json").exists() for h in homes.iterdir()):
+            raise CTError(f"{homes} holds folders that are not ct homes; choose another --out")
+        shutil.rmtree(homes)
     started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
-    workers = max(1, min(workers, len(policies)))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(policies) * len(variants or [1])))
     threads = 1 if workers > 1 else 0  # parallel replays share the cores, not oversubscribe
+    runs = plan(base, policies, variants or {}, every, window, threads, days, full)
+    history = None if full else homes / "history.duckdb"
+    if history is not None:
+        write_history(history, next(iter(runs.values())), days)
+    context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              max_tasks_per_child=1) as pool:  # one home per process
-        futures = {  # the policies that retrain most start first, so the workers end together
-            policy: pool.submit(replay_policy, policy, str(homes / policy.replace("+", "_")),
-                                policy_settings(base, policy, every, window, threads,
-                                                days).model_dump_json(), days, i)
-            for i, policy in sorted(enumerate(policies), key=lambda ip: COST[ip[1]])}
-        runs = {policy: futures[policy].result() for policy in policies}
+        futures = {name: pool.submit(replay_policy, name, str(homes / _folder(name)),
+                                     settings.model_dump_json(), days, i,
+                                     str(history) if history else None)
+                   for i, (name, settings) in enumerate(runs.items())}
+        done = {name: futures[name].result() for name in runs}
+    if history is not None:
+        history.unlink(missing_ok=True)
     starts = base.period_starts(days)
     results = {"days": (Period(base.period).end(starts[-1]) - starts[0]).days,
                "period": base.period, "periods": len(starts), "start": str(base.start),
                "source": base.source, "metric": base.metric, "window": window,
                "periodic_every_days": every, "wall_seconds": round(time.perf_counter() - started),
-               "policies": {p: summarise(run, base.metric) for p, run in runs.items()}}
+               "workers": workers, "variants": variants or {},
+               "skipped": None if full else f"{SKIPPED_TEXT}; {SHARED_TEXT}",
+               "policies": {name: summarise(run, base.metric) for name, run in done.items()}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     write_report(out, results)
     return results
+
+
+def _folder(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
 def summarise(run: dict, metric: str) -> dict:

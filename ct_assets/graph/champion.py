@@ -4,11 +4,13 @@ serving it, and only then made champion, in one step."""
 import dagster as dg
 
 from ct_assets.graph.model import ModelGraph
+from ct_assets.graph.refit import refit_version
 from ct_assets.records import RunTags
 from ct_assets.release import deployable, holdout_sample, release
 
-MODEL = """The model that serves: the contender that just passed the gates, made champion in
-one registry transaction once its bento passed infra validation.
+MODEL = """The model that serves: the contender that just passed the gates, refit on every
+label known at its cutoff with the window the holdout chose (the holdout's own labels
+included), made champion in one registry transaction once its bento passed infra validation.
 
 The registry's alias history records who was champion from when, why, and which run made the
 change; the previous champion is archived, not deleted, so rollback is one command. Not
@@ -48,8 +50,19 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
                              f"{contender_evaluation['reason']}")
             return
         reason = f"{RunTags.from_tags(context.run.tags).trigger}: {contender_evaluation['reason']}"
+        fitted = refit_version(m, version, contender_evaluation["training_set"])
         with m.registry() as reg:
             cutoff = reg.get(version).cutoff
+            if not m.settings.package_champions:  # a backtest: the alias alone, no bento
+                previous = reg.champion()
+                reg.promote(version, cutoff, reason, context.run_id)
+                context.instance.add_run_tags(context.run_id, RunTags.outcome_tag(
+                    f"{version} promoted, replaces {previous.version if previous else 'none'}"
+                    " (not packaged: package_champions is off)"))
+                yield dg.MaterializeResult(asset_key=m.key("champion_model"), metadata={
+                    "version": version, "cutoff": str(cutoff), "reason": reason,
+                    "previous": previous.version if previous else "none", **fitted})
+                return
         with m.store() as fs:
             sample = holdout_sample(fs.con, cutoff)
         done = release(m.registry, version, m.home, sample, cutoff, reason, context.run_id)
@@ -70,7 +83,7 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             return
         yield dg.MaterializeResult(asset_key=m.key("champion_model"), metadata={
             "version": version, "previous": done.previous or "none", "cutoff": str(cutoff),
-            record.metric: record.metrics[record.metric], "reason": reason})
+            record.metric: record.metrics[record.metric], "reason": reason, **fitted})
         yield dg.MaterializeResult(asset_key=m.key("champion_bento"), metadata={
             "version": version, "model_tag": record.model_tag, "bento_tag": record.bento_tag,
             "serve": dg.MetadataValue.md(f"`ct serve --home {m.home.root}`")},

@@ -43,7 +43,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             snapshot = point_in_time(fs.con, cutoff, window, m.source.feature_set.version)
             holdout_start = plan_holdout(snapshot.frame, cutoff, settings.holdout_days,
                                          settings.min_holdout_rows,
-                                         settings.min_holdout_positives)
+                                         settings.min_holdout_positives,
+                                         settings.min_train_rows)
             fs.record_snapshot(snapshot, holdout_start)
         train, holdout = split_at(snapshot.frame, holdout_start)
         described = "all history" if window == ALL_HISTORY else f"the last {window} days"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -33,6 +33,7 @@ class ModelVersion:
     model_tag: str | None = None
     bento_tag: str | None = None
     deployable: bool | None = None  # the bento passed infra validation (None: not run)
+    refit: dict | None = None  #: rows and selection model of a model refit after the gates
     seq: int = 0
     created_at: dt.datetime | None = None
 
@@ -47,5 +48,6 @@ class ModelVersion:
 
     def summary(self) -> dict:
         """The record without its bulky profile: what `ct registry list` shows."""
-        out = {k: v for k, v in asdict(self).items() if k not in ("profile", "feature_schema")}
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("profile", "feature_schema")}  # asdict would copy the profile
         return json.loads(json.dumps(out, default=str))

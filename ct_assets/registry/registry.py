@@ -19,7 +19,10 @@ from ct_assets.registry.record import ModelVersion
 from ct_assets.store.featurestore import scalar, table_exists
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
-JSON_FIELDS = ("metrics", "champion_metrics", "feature_schema", "profile", "gate")
+JSON_FIELDS = ("metrics", "champion_metrics", "feature_schema", "profile", "gate", "refit")
+#: columns added since the first schema: a home made before them gets them when first written
+ADDED = {"deployable": "BOOLEAN", "refit": "JSON"}
+_PROFILES: dict[tuple, dict] = {}  # decoded profiles: written once per record, read very often
 
 
 class Registry:
@@ -32,10 +35,12 @@ class Registry:
         self._columns = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_name = 'model_versions'").fetchall()}
-        if "deployable" not in self._columns:  # a home made before infra validation
+        for column, kind in ADDED.items():
+            if column in self._columns:
+                continue
             try:
-                con.execute("ALTER TABLE model_versions ADD COLUMN deployable BOOLEAN")
-                self._columns.add("deployable")
+                con.execute(f"ALTER TABLE model_versions ADD COLUMN {column} {kind}")
+                self._columns.add(column)
             except duckdb.Error:
                 pass  # read-only: such records load with the default
 
@@ -163,6 +168,24 @@ class Registry:
         for row in rows:
             data = dict(zip(names, row, strict=True))
             for name in JSON_FIELDS:
-                data[name] = None if data[name] is None else json.loads(data[name])
+                if name not in data:
+                    continue  # an older home's record: the field's default
+                if name == "profile":
+                    data[name] = _profile(data)
+                else:
+                    data[name] = None if data[name] is None else json.loads(data[name])
             records.append(ModelVersion(**data))
         return records
+
+
+def _profile(data: dict) -> dict | None:
+    """The record's decoded reference profile (the bulk of a record), decoded once per process:
+    a record's profile never changes after it is registered."""
+    if data["profile"] is None:
+        return None
+    key = (data["version"], data["sha256"], data.get("created_at"), len(data["profile"]))
+    if key not in _PROFILES:
+        if len(_PROFILES) > 512:
+            _PROFILES.clear()
+        _PROFILES[key] = json.loads(data["profile"])
+    return _PROFILES[key]

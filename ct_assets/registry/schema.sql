@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS model_versions (
     gate JSON,
     model_tag VARCHAR,
     bento_tag VARCHAR,
-    deployable BOOLEAN                  -- infra validation: NULL never validated
+    deployable BOOLEAN,                 -- infra validation: NULL never validated
+    refit JSON                          -- the served model refit on every label to the cutoff
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias VARCHAR NOT NULL,

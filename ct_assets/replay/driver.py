@@ -17,10 +17,12 @@ from ct_assets.graph import ModelGraph, build_definitions
 from ct_assets.graph.run_state import latest_drift_report
 from ct_assets.home import Home
 from ct_assets.records import RunTags
+from ct_assets.registry import Registry
 from ct_assets.replay.instance import replay_instance, schedule_context
 from ct_assets.replay.journal import RUN_KEY, Journal, recover, used_run_key
-from ct_assets.replay.outcome import retrain_outcome
+from ct_assets.replay.outcome import open_db, retrain_outcome
 from ct_assets.settings import Settings
+from ct_assets.store import table_exists
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # run status sensors the daemon would evaluate after each run: (job, succeeded) -> sensor
@@ -41,7 +43,9 @@ class RunOutcome:
 class DayDriver:
     """Ticks schedules, evaluates the sensor and launches the requested runs for one period."""
 
-    def __init__(self, home: Home):
+    def __init__(self, home: Home, ingest_assets: tuple[str, ...] | None = None):
+        """`ingest_assets`: the assets each ingest run materializes, when the home already
+        holds the others' partitions (a backtest wrote them once for every policy)."""
         settings = Settings.load(home.root)
         self.home, self.settings = home, settings
         self.model = ModelGraph(settings.name, home, settings, keep_open=True)  # owns the file
@@ -50,6 +54,8 @@ class DayDriver:
         self.journal = Journal.load(home.dagster)
         self.cursors = dict(self.journal.cursors)
         self.interrupted = recover(self.instance, self.model)  # what a killed replay left
+        self.ingest_subset = None if ingest_assets is None else [
+            self.model.key(asset) for asset in ingest_assets]
 
     def done(self, starts: list[dt.date]) -> list[dt.date]:
         """The periods of `starts` a previous replay of this home finished."""
@@ -79,8 +85,11 @@ class DayDriver:
             filters=dg.RunsFilter(job_name=self.model.named("retrain_job")))
         tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
                       key=lambda tr: str(tr[0].cutoff or ""))
+        with open_db(self.home) as con:
+            versions = Registry(con).versions() if table_exists(con, "aliases") else []
         return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
-                 "outcome": retrain_outcome(self.home, run.run_id, run.tags)} for t, run in tags]
+                 "outcome": retrain_outcome(self.home, run.run_id, run.tags, versions)}
+                for t, run in tags]
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
         """Ingest the period starting on `day` (a day by default) at the midnight after it, then
@@ -118,8 +127,10 @@ class DayDriver:
             if used_run_key(self.instance, job_name, request.run_key):
                 continue  # answered before this replay was killed, as the daemon would skip it
             job = self.defs.resolve_job_def(job_name)
+            subset = self.ingest_subset if job_name == self.model.named("ingest_job") else None
             run = job.execute_in_process(
                 instance=self.instance, partition_key=request.partition_key,
+                asset_selection=subset,
                 run_config={**request.run_config, **QUIET},
                 tags={**request.tags, RUN_KEY: request.run_key}, raise_on_error=False)
             job = job_name.removeprefix(f"{self.model.name}__")

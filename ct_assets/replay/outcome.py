@@ -5,7 +5,7 @@ from __future__ import annotations
 from ct_assets.graph.connection import connection
 from ct_assets.home import Home
 from ct_assets.records import RunTags
-from ct_assets.registry import Registry
+from ct_assets.registry import ModelVersion, Registry
 from ct_assets.store import table_exists
 
 
@@ -15,13 +15,15 @@ def open_db(home: Home):
     return connection(home.db, keep_open=True)
 
 
-def retrain_outcome(home: Home, run_id: str, tags: dict) -> str:
+def retrain_outcome(home: Home, run_id: str, tags: dict,
+                    versions: list[ModelVersion] | None = None) -> str:
     """'promoted v3 (roc_auc 0.871)', 'rejected v4: <gate>', or why no contender exists (the
-    run's `ct/outcome` tag says it when the run decided so, e.g. too few labelled rows)."""
-    found = []
-    with open_db(home) as con:
-        if table_exists(con, "aliases"):
-            found = [v for v in Registry(con).versions() if v.run_id == run_id]
+    run's `ct/outcome` tag says it when the run decided so, e.g. too few labelled rows).
+    `versions`: the registry's, when the caller already read them."""
+    if versions is None:
+        with open_db(home) as con:
+            versions = Registry(con).versions() if table_exists(con, "aliases") else []
+    found = [v for v in versions if v.run_id == run_id]
     if not found:
         return RunTags.from_tags(tags).outcome or "failed before a contender was recorded"
     record = found[0]

@@ -94,6 +94,16 @@ class TableSource:
     def feature_set(self) -> FeatureSet:
         return FeatureSet(self.columns.numeric, self.columns.categorical)
 
+    def volume(self) -> dict[str, float]:
+        """Labelled rows a day over the table's span, and (binary) the positive share: what
+        sizes the defaults that follow the data's volume."""
+        labelled = self.frame["label"].dropna()
+        days = max(1, (self.last_day - self.first_day).days + 1)
+        out = {"labelled_rows_per_day": round(max(len(labelled), 1) / days, 3)}
+        if self.task == "binary" and len(labelled):
+            out["positive_rate"] = round(float(labelled.mean()), 4)
+        return out
+
     @property
     def first_day(self) -> dt.date:
         return self.frame["event_ts"].iloc[0].date()

@@ -37,14 +37,19 @@ VECTORISED = {
 }
 
 
+MAX_ROWS = 50_000  # the bound of a bigger holdout is estimated on a seeded sample of this size
+
+
 @dataclass(frozen=True)
 class Improvement:
-    """How much better `a` is than `b` (positive = better, whatever the metric's direction)."""
+    """How much better `a` is than `b` (positive = better, whatever the metric's direction),
+    with one-sided confidence bounds: below `low` and above `high` lie (1 - confidence) each."""
 
     metric: str
     value: float
-    low: float  # one-sided lower confidence bound
+    low: float  #: one-sided lower confidence bound: `a` is at least this much better
     rows: int
+    high: float = float("inf")  #: one-sided upper bound: `a` is at most this much better
 
     def describe(self) -> str:
         return f"{self.metric} improvement {self.value:+.4f} (lower bound {self.low:+.4f})"
@@ -52,8 +57,14 @@ class Improvement:
 
 def paired_improvement(metric: str, y, a, b, *, confidence: float = 0.95,
                        resamples: int = 400, seed: int = 0) -> Improvement:
-    """Improvement of scores `a` over scores `b` on labels `y`, with its lower bound."""
+    """Improvement of scores `a` over scores `b` on labels `y`, with its one-sided bounds at
+    `confidence` (the two tails of one percentile interval at 2 * confidence - 1)."""
     y, a, b = (np.asarray(v, dtype="float64") for v in (y, a, b))
+    rows = len(y)
+    if rows > MAX_ROWS:  # resampling millions of rows hundreds of times buys no precision
+        keep = np.sort(np.random.default_rng(seed).choice(rows, MAX_ROWS, replace=False))
+        y_all, a_all, b_all = y, a, b
+        y, a, b = y[keep], a[keep], b[keep]
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
     if metric in VECTORISED:
         fn, vectorized = VECTORISED[metric], True
@@ -64,10 +75,11 @@ def paired_improvement(metric: str, y, a, b, *, confidence: float = 0.95,
         with np.errstate(divide="ignore", invalid="ignore"):
             return sign * (fn(y_, a_) - fn(y_, b_))
 
-    value = float(gain(y, a, b))
+    value = float(gain(y_all, a_all, b_all)) if rows > MAX_ROWS else float(gain(y, a, b))
     result = stats.bootstrap((y, a, b), gain, paired=True, vectorized=vectorized,
-                             n_resamples=resamples, confidence_level=confidence,
-                             alternative="greater", method="percentile",
+                             n_resamples=resamples, confidence_level=2 * confidence - 1,
+                             alternative="two-sided", method="percentile",
                              rng=np.random.default_rng(seed))
-    low = float(result.confidence_interval.low)
-    return Improvement(metric, value, low if np.isfinite(low) else value, len(y))
+    low, high = (float(v) for v in result.confidence_interval)
+    return Improvement(metric, value, low if np.isfinite(low) else value, rows,
+                       high if np.isfinite(high) else value)

@@ -26,17 +26,25 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, recipe: dict) -> TrainingSnaps
 
 
 def plan_holdout(frame: pd.DataFrame, cutoff: dt.date, holdout_days: int, min_rows: int,
-                 min_positives: int = 0) -> pd.Timestamp:
+                 min_positives: int = 0, min_train_rows: int = 0) -> pd.Timestamp:
     """Start of the holdout: the last `holdout_days` days, widened a day at a time until it has
     `min_rows` rows and `min_positives` positives (labels of recent events are still sparse),
-    but never past half of the snapshot."""
+    but never past half of the snapshot; then, while the rows before it are fewer than
+    `min_train_rows`, narrowed a day at a time as far as those minimums allow (early in a
+    stream the first model needs its training rows more than a whole week of holdout)."""
     start = pd.Timestamp(cutoff - dt.timedelta(days=holdout_days - 1))
     earliest = frame["event_ts"].quantile(0.5) if len(frame) else start
-    while start > earliest:
-        recent = frame[frame["event_ts"] >= start]
-        if len(recent) >= min_rows and recent["label"].sum() >= min_positives:
-            break
+
+    def enough(begin) -> bool:
+        recent = frame[frame["event_ts"] >= begin]
+        return len(recent) >= min_rows and recent["label"].sum() >= min_positives
+
+    while start > earliest and not enough(start):
         start -= pd.Timedelta(days=1)
+    latest = pd.Timestamp(cutoff)
+    while ((frame["event_ts"] < start).sum() < min_train_rows and start < latest
+           and enough(start + pd.Timedelta(days=1))):
+        start += pd.Timedelta(days=1)
     return start
 
 

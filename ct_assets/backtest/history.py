@@ -1,0 +1,51 @@
+"""The history every policy of a backtest replays, ingested once.
+
+Events, labels and features of a period do not depend on the policy: only what the champion
+scored, the drift and performance reports and the retrains do. So the backtest writes every
+period's `events`, `labels` and `features` partitions once, exactly as the ingest assets write
+them (the same source calls, the same feature transform, the same `replace_partition`), and
+each policy's home starts from a copy of that database; its replay then runs only the
+monitoring assets of each period's ingest job. `tests/test_backtest.py` checks that a backtest
+with and without this sharing gives the same results.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from ct_assets.home import DUCKDB_CONFIG
+from ct_assets.periods import Period
+from ct_assets.settings import Settings
+from ct_assets.sources import open_source
+from ct_assets.store import FeatureStore
+
+SHARED = ("events", "labels", "features")  #: ingest assets written once for every policy
+REPLAYED = ("predictions_log", "drift_report", "performance_report")  #: and those each replays
+
+
+def write_history(db: Path, settings: Settings, days: int | None) -> int:
+    """Every period's events, labels and features in a new DuckDB file `db`; their rows."""
+    source, period = open_source(settings), Period(settings.period)
+    feature_set = source.feature_set
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
+    rows = 0
+    with duckdb.connect(str(db), config=DUCKDB_CONFIG) as con:
+        fs = FeatureStore(con)
+        for start in settings.period_starts(days):
+            end = period.end(start)
+            events = source.events(start, end)
+            rows += fs.replace_partition("events", start, events)
+            fs.replace_partition("labels", start, source.labels(start, end))
+            features = feature_set.transform(fs.read_partition("events", start))
+            fs.replace_partition("features", start, features)
+    return rows
+
+
+def seed_home(history: Path, home_db: Path) -> None:
+    """A policy's home database starts as a copy of the shared history."""
+    home_db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(history, home_db)
