@@ -54,22 +54,38 @@ def degradation(performance: PerformanceSummary | None, champion: str,
             f"holdout {float(holdout):.3f} (perf_drop {settings.perf_drop})")
 
 
+def staleness(report: DriftSummary, settings: Settings) -> str | None:
+    """Why the champion counts as stale, or None: the labels that arrived since its cutoff are
+    `staleness` times the rows it trained on (what a retrain would add, against what the
+    champion knows)."""
+    if settings.staleness is None or report.champion_rows <= 0:
+        return None
+    need = settings.staleness * report.champion_rows
+    if report.new_labels_since_champion < need:
+        return None
+    return (f"stale: {report.new_labels_since_champion} labels since the champion's cutoff, "
+            f">= {settings.staleness:g} x the {report.champion_rows} rows it trained on")
+
+
 def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | None,
                    settings: Settings, performance: PerformanceSummary | None = None) -> Decision:
     """Retrain when the day drifted (covariate drift in the drift report, or the champion's
-    realised metric degraded in the performance report), enough labels are newer than the
-    champion, and the cooldown passed."""
+    realised metric degraded in the performance report) or the champion is stale (fresh labels
+    many against what it trained on), enough labels are newer than the champion, and the
+    cooldown passed."""
     if "drift" not in settings.policy:
         return Decision(False, f"{day}: policy {settings.policy!r} does not retrain on drift")
     if not report.has_champion:
         return Decision(False, f"{day}: no champion yet; the periodic schedule trains the first")
     champion, share = report.champion_version, float(report.drift_share or 0.0)
     degraded = degradation(performance, champion, settings)
+    stale = staleness(report, settings)
     covariate = report.drifted
-    if not covariate and degraded is None:
+    if not covariate and degraded is None and stale is None:
         return Decision(False, f"{day}: drift share {share:.2f} below {settings.drift_share}"
-                               f"{_realised(performance)}")
-    what = f"drift share {share:.2f}" if covariate else degraded
+                               f"{_realised(performance)}; {report.new_labels_since_champion} "
+                               f"new labels")
+    what = f"drift share {share:.2f}" if covariate else degraded or stale
     new_labels = report.new_labels_since_champion
     if new_labels < settings.min_new_labels:
         return Decision(False, f"{day}: {what} but only {new_labels} labels "
@@ -85,6 +101,8 @@ def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | N
                        f"({drifted[:80]})")
     if degraded is not None:
         reasons.append(f"performance on {day}: {degraded}")
+    if stale is not None and not reasons:
+        reasons.append(f"{stale} on {day}")
     return Decision(True, "; ".join(reasons))
 
 

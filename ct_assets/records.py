@@ -34,6 +34,7 @@ class DriftSummary:
     reference_version: str | None = None
     labels_known: int = 0
     new_labels_since_champion: int = 0
+    champion_rows: int = 0  #: labelled rows the champion trained on
 
     @property
     def has_champion(self) -> bool:

@@ -109,6 +109,14 @@ class Settings(BaseModel):
         True, description="After a contender is rejected, drift compares days with its reference "
         "(recent data on which the champion was just checked and kept) rather than the "
         "champion's own: the sensor fires again only when the data moves on from there.")
+    staleness: float | None = Field(0.5, gt=0, description=(
+        "The drift policy also retrains when the labels that arrived since the champion's "
+        "cutoff are this share of the rows it trained on, whatever the drift report says: "
+        "newer data it has not seen is the expected gain of a retrain, and drift a report "
+        "cannot see (a concept change whose labels are late, a slow shift below every "
+        "threshold) must not leave a champion behind a plain schedule for weeks. 0.5 "
+        "retrains a 28-day window about every two weeks when nothing else does, and a young "
+        "champion trained on little data much sooner. None: only drift and degradation."))
     cooldown_days: int = Field(
         3, ge=0, description="Days between a retrain and the next drift-triggered one. Short: "
         "with the reference refreshed after a rejection, a drift that was judged does not fire "

@@ -28,7 +28,7 @@ from ct_assets.settings import Settings
 DAYS = "24"
 SETTINGS = Settings(rows_per_day=700, warmup_days=8, min_train_rows=2000, min_holdout_rows=600,
                     min_holdout_positives=15, policy="periodic", periodic_every_days=3,
-                    window="fixed", window_days=21, gate_min_improvement=-1.0,
+                    window="fixed", window_days=21, gate_min_improvement=-1.0, promotion="superior",
                     gate_floor=0.5, drift_plot=False, bootstrap_resamples=50)
 CT = [sys.executable, "-m", "ct_assets.cli.main"]
 TABLES = ("events", "labels", "features", "predictions", "drift", "performance")

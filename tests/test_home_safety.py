@@ -100,8 +100,8 @@ def finished(tmp_path_factory) -> Path:
     root.mkdir()
     Settings(rows_per_day=700, warmup_days=8, min_train_rows=2000, min_holdout_rows=600,
              min_holdout_positives=15, policy="periodic", periodic_every_days=3,
-             window="fixed", window_days=21, gate_min_improvement=-1.0, gate_floor=0.5,
-             drift_plot=False, bootstrap_resamples=50).save(root)
+             window="fixed", window_days=21, gate_min_improvement=-1.0, promotion="superior",
+             gate_floor=0.5, drift_plot=False, bootstrap_resamples=50).save(root)
     ct("demo", "--days", "14", "--home", str(root))
     return root
 

@@ -37,7 +37,7 @@ def home(tmp_path_factory):
     root = tmp_path_factory.mktemp("home")
     Settings(rows_per_day=1200, warmup_days=8, min_train_rows=3000, min_new_labels=1500,
              drift_share=0.2, cooldown_days=4, periodic_every_days=10, window="fixed",
-             gate_floor=0.55).save(root)
+             gate_floor=0.55, promotion="superior", staleness=None).save(root)
     run = ct("demo", "--days", str(DAYS), "--home", str(root))
     return root, run.stdout
 

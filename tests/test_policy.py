@@ -214,3 +214,30 @@ def test_degradation_of_an_error_metric_is_relative_to_the_holdout_error():
     assert degradation(of(20.9), "v3", s) is None  # 4.5% worse
     assert "rmse 21.000 is 1.000 worse" in degradation(of(21.0), "v3", s)
     assert degradation(of(15.0), "v3", s) is None  # better is not worse
+
+
+# --- staleness: no stuck trigger ---------------------------------------------------------------
+
+
+def test_a_stale_champion_is_retrained_though_nothing_drifted():
+    quiet = {"drift_share": 0.05, "drifted": False, "champion_rows": 10_000}
+    fresh = drift_decision(DAY, _report(**quiet, new_labels_since_champion=4_999), None, S)
+    assert not fresh.retrain and "4999 new labels" in fresh.reason
+    stale = drift_decision(DAY, _report(**quiet, new_labels_since_champion=5_000), None, S)
+    assert stale.retrain and stale.reason.startswith("stale: 5000 labels since the champion's")
+    assert "0.5 x the 10000 rows" in stale.reason
+
+
+def test_staleness_waits_for_the_cooldown_and_can_be_turned_off():
+    quiet = {"drift_share": 0.05, "drifted": False, "champion_rows": 10_000,
+             "new_labels_since_champion": 9_000}
+    cooling = drift_decision(DAY, _report(**quiet), DAY - dt.timedelta(days=2), S)
+    assert not cooling.retrain and "cooldown_days 7" in cooling.reason
+    off = S.model_copy(update={"staleness": None})
+    assert not drift_decision(DAY, _report(**quiet), None, off).retrain
+
+
+def test_a_drift_reason_wins_over_staleness_in_the_run_tag():
+    both = _report(champion_rows=1_000, new_labels_since_champion=4_000)
+    d = drift_decision(DAY, both, None, S)
+    assert d.retrain and d.reason.startswith("drift share 0.42") and "stale" not in d.reason

@@ -36,7 +36,7 @@ class Stream:
 
 STREAMS = {
     "simulator": Stream("simulator", {"source": "simulator", "window": "fixed"},
-                        every=[3, 7, 14, 28], windows=[14, 28, 56, 0], days=180,
+                        every=[2, 3, 7, 14], windows=[28, 56], days=180,
                         note="built-in simulator, seed 0, 1d periods"),
     "flights": Stream("flights", {**CORE, "period": "7d", "label_delay": "1d"},
                       every=[1, 2, 4, 8], windows=[4, 13, 26, 0], table="flights",

@@ -50,7 +50,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
                              f"{contender_evaluation['reason']}")
             return
         reason = f"{RunTags.from_tags(context.run.tags).trigger}: {contender_evaluation['reason']}"
-        fitted = refit_version(m, version, contender_evaluation["training_set"])
+        fitted = refit_version(m, version, contender_evaluation["training_set"],
+                               context.run_id)
         with m.registry() as reg:
             cutoff = reg.get(version).cutoff
             if not m.settings.package_champions:  # a backtest: the alias alone, no bento

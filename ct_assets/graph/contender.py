@@ -33,7 +33,7 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             return
         settings, feature_set = m.settings, m.source.feature_set
         with m.store() as fs:
-            snapshot = load_snapshot(fs.con, training_set)
+            snapshot = load_snapshot(fs.con, training_set, context.run_id)
         train, holdout = split_at(snapshot.frame, training_set["holdout_start"])
         if settings.window == "dynamic":
             choice = choose_window(train, holdout, settings.candidate_windows,

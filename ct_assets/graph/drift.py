@@ -60,7 +60,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             drifted_features=", ".join(report.drifted_features) or "none",
             score_psi=float(tables[1].loc["score", "psi"]) if len(tables) > 1 else None,
             champion_cutoff=str(champion.cutoff), reference_version=reference.version,
-            labels_known=labels_known, new_labels_since_champion=new_labels)
+            labels_known=labels_known, new_labels_since_champion=new_labels,
+            champion_rows=champion.n_rows)
         return dg.MaterializeResult(
             metadata={**_chartable(summary.to_metadata()),
                       "report": dg.MetadataValue.md(report.to_markdown()),

@@ -37,7 +37,7 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         """
         settings = m.settings
         with m.store() as fs:
-            _, holdout = split_at(load_snapshot(fs.con, training_set).frame,
+            _, holdout = split_at(load_snapshot(fs.con, training_set, context.run_id).frame,
                                   training_set["holdout_start"])
         with m.registry() as reg:
             contender, champion = reg.get(contender_model), reg.champion()

@@ -14,7 +14,7 @@ from ct_assets.training.refit import refit
 from ct_assets.training.snapshots import load_snapshot, split_at
 
 
-def refit_version(m: ModelGraph, version: str, recipe: dict) -> dict:
+def refit_version(m: ModelGraph, version: str, recipe: dict, run_id: str | None = None) -> dict:
     """Refit `version` from the training set `recipe` it was selected on; the metadata that
     says what changed (nothing when the settings turn refitting off)."""
     if not m.settings.refit:
@@ -24,7 +24,7 @@ def refit_version(m: ModelGraph, version: str, recipe: dict) -> dict:
     if record.refit:
         return {"refit_rows": record.refit["rows"]}  # a retried run: already refit
     with m.store() as fs:
-        snapshot = load_snapshot(fs.con, recipe)
+        snapshot = load_snapshot(fs.con, recipe, run_id)
     _, holdout = split_at(snapshot.frame, recipe["holdout_start"])
     done = refit(snapshot.frame, snapshot.cutoff, record.window_days, record.feature_schema,
                  record.task, threads=m.settings.train_threads)

@@ -8,7 +8,7 @@ from pydantic import Field
 from ct_assets.graph.model import ModelGraph
 from ct_assets.store import point_in_time
 from ct_assets.store.point_in_time import ALL_HISTORY
-from ct_assets.training.snapshots import plan_holdout, problems, split_at
+from ct_assets.training.snapshots import plan_holdout, problems, remember, split_at
 
 
 class TrainingConfig(dg.Config):
@@ -40,7 +40,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
             if not days:
                 raise dg.Failure("the feature store is empty: materialize `features` first")
             cutoff = dt.date.fromisoformat(config.cutoff) if config.cutoff else days[-1]
-            snapshot = point_in_time(fs.con, cutoff, window, m.source.feature_set.version)
+            snapshot = remember(point_in_time(fs.con, cutoff, window,
+                                              m.source.feature_set.version), context.run_id)
             holdout_start = plan_holdout(snapshot.frame, cutoff, settings.holdout_days,
                                          settings.min_holdout_rows,
                                          settings.min_holdout_positives,

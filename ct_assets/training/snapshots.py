@@ -13,16 +13,32 @@ import pandas as pd
 
 from ct_assets.store import TrainingSnapshot, point_in_time
 
+_RECENT: dict[tuple, TrainingSnapshot] = {}  # a retrain's steps read the same snapshot
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, recipe: dict) -> TrainingSnapshot:
-    """The snapshot a recipe names; refuses to go on if the rows changed since it was taken."""
+
+def remember(snapshot: TrainingSnapshot, scope: str | None) -> TrainingSnapshot:
+    """Keep the newest snapshot of a run (`scope`, its id): the contender, its evaluation and
+    the refit of one retrain read the rows its training set just built instead of the store
+    (nothing else writes the store during a run: it has one writer)."""
+    if scope is not None:
+        _RECENT.clear()
+        _RECENT[(scope, snapshot.snapshot_id)] = snapshot
+    return snapshot
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, recipe: dict,
+                  scope: str | None = None) -> TrainingSnapshot:
+    """The snapshot a recipe names; refuses to go on if the rows changed since it was taken.
+    Within one run (`scope`) the snapshot its training set built is reused."""
+    if (scope, recipe["snapshot_id"]) in _RECENT:
+        return _RECENT[(scope, recipe["snapshot_id"])]
     snapshot = point_in_time(con, dt.date.fromisoformat(recipe["cutoff"]),
                              recipe["window_days"], recipe["feature_version"])
     if snapshot.snapshot_id != recipe["snapshot_id"]:
         raise ValueError(
             f"training snapshot {recipe['snapshot_id']} no longer matches the feature store "
             f"(rebuilt as {snapshot.snapshot_id}); re-materialize training_set")
-    return snapshot
+    return remember(snapshot, scope)
 
 
 def plan_holdout(frame: pd.DataFrame, cutoff: dt.date, holdout_days: int, min_rows: int,
