@@ -10,9 +10,9 @@ the client sent it (already validated), so logging costs a copy, not a second se
 Layout: ``<dir>/predictions-<YYYY-MM-DD>-<pid>-<token>-<seq>.jsonl``. The day is the record's
 ``event_ts`` day (UTC) when it lies within the retention window of the serving day, else the
 serving day (``ct_retention``); a batch spanning days is split into one line per day. Each
-process writes its own files, and after a failed write it starts a new one, so a line cut by
-a crash or a full disk is never glued to the next. One ``os.write`` per line (O_APPEND)
-before the response is sent. When a line cannot be written, ``append`` raises
+process writes its own files (``ct_logfiles``), and after a failed write it starts a new one,
+so a line cut by a crash or a full disk is never glued to the next. One ``os.write`` per line
+(O_APPEND) before the response is sent. When a line cannot be written, ``append`` raises
 ``LogUnavailable`` and the service answers 503 instead of a score nobody will see again.
 """
 
@@ -26,6 +26,7 @@ import typing as t
 import uuid
 from pathlib import Path
 
+from ct_logfiles import DayFiles
 from ct_retention import MB, LogPolicy, free_mb, prune
 from pydantic_core import to_json
 
@@ -60,8 +61,8 @@ class PredictionLog:
         self.on_prune = on_prune or (lambda n: None)
         self.token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.model_version, self.feature_version = model_version, feature_version
-        self._open: dict[dt.date, list] = {}  # day -> [fd, path, bytes]
-        self._seq, self._lock = 0, threading.Lock()
+        self._files = DayFiles(self.dir, self.token, self.policy.file_mb * MB, OPEN_FILES)
+        self._lock = threading.Lock()
         self._pruned_at = self._checked_at = float("-inf")
         self.problem: str | None = None
         self.health()
@@ -116,51 +117,26 @@ class PredictionLog:
         with self._lock:
             if self.health() is not None:
                 raise LogUnavailable(self.problem)
-            self._prune(served.date())
             for day, (request, day_scores) in parts.items():
-                self._write(day, head + b',"scores":'
-                            + to_json(day_scores, inf_nan_mode="null") + b',"request":'
-                            + request + b"}\n")
+                line = (head + b',"scores":' + to_json(day_scores, inf_nan_mode="null")
+                        + b',"request":' + request + b"}\n")
+                try:
+                    started = self._files.write(day, line)
+                except OSError as exc:
+                    self._checked_at = time.monotonic()
+                    self.problem = f"{exc.strerror or type(exc).__name__} (errno {exc.errno})"
+                    raise LogUnavailable(self.problem) from None
+                self._prune(served.date(), started)
 
-    def _write(self, day: dt.date, line: bytes) -> None:
-        entry = self._open.get(day)
-        try:
-            if entry is not None and (entry[2] >= self.policy.file_mb * MB
-                                      or os.fstat(entry[0]).st_nlink == 0):  # full or deleted
-                self._close(day)
-                entry = None
-            if entry is None:
-                if len(self._open) >= OPEN_FILES:
-                    self._close(next(iter(self._open)))
-                self._seq += 1
-                path = self.dir / f"predictions-{day.isoformat()}-{self.token}-{self._seq}.jsonl"
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                entry = self._open[day] = [fd, path, 0]
-            data = memoryview(line)
-            while data:
-                data = data[os.write(entry[0], data):]
-            entry[2] += len(line)
-        except OSError as exc:
-            if day in self._open:
-                self._close(day)  # a cut line ends its file: the next line starts a new one
-            self._checked_at = time.monotonic()
-            self.problem = f"{exc.strerror or type(exc).__name__} (errno {exc.errno})"
-            raise LogUnavailable(self.problem) from None
-
-    def _prune(self, today: dt.date) -> None:
-        if time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
+    def _prune(self, today: dt.date, started: bool) -> None:
+        """Retention, every PRUNE_EVERY_S, and whenever a new file was started (at most once
+        a second), so the caps are overshot by at most about one file."""
+        since = time.monotonic() - self._pruned_at
+        if since >= PRUNE_EVERY_S or (started and since >= 1.0):
             self._pruned_at = time.monotonic()
-            self.on_prune(len(prune(self.dir, self.policy, today,
-                                    {entry[1] for entry in self._open.values()})))
-
-    def _close(self, day: dt.date) -> None:
-        fd = self._open.pop(day)[0]
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+            self._files.forget_before(self.policy.window(today)[0])
+            self.on_prune(len(prune(self.dir, self.policy, today, self._files.current())))
 
     def close(self) -> None:
         with self._lock:
-            for day in list(self._open):
-                self._close(day)
+            self._files.close()

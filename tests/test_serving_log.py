@@ -28,6 +28,8 @@ from ct_assets.serving.seed import seed_home, train_champion
 from ct_assets.serving.server import BentoServer
 
 sys.path.insert(0, str(BENTOS_DIR))  # the service's own modules, importable without a server
+from ct_predlog import PredictionLog  # noqa: E402
+from ct_records import Records  # noqa: E402
 from ct_retention import LogPolicy, log_files, prune  # noqa: E402
 
 
@@ -160,3 +162,32 @@ def test_log_settings_are_checked_and_named():
         LogPolicy.from_env({"CT_LOG_MAX_MB": "lots"})
     with pytest.raises(ValueError, match="CT_LOG_MAX_FILES must be at least 1"):
         LogPolicy.from_env({"CT_LOG_MAX_FILES": "0"})
+
+
+def test_each_day_appends_to_its_file_until_it_is_full_or_gone(tmp_path):
+    """Requests spanning days do not start files per request (a soak once made 1,100 in
+    30 s); a full file rolls over; a file deleted under the writer is started again."""
+    validate = Records(["amount"], {}, max_batch=100).validate
+    log = PredictionLog(tmp_path, "v1", "fv", LogPolicy(file_mb=0.01))  # ~10 KB files
+    served = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    days = [dt.date(2026, 3, 10) - dt.timedelta(days=i) for i in range(8)]
+    body = json.dumps({"records": [{"amount": 1.0, "event_ts": f"{d}T08:00:00"}
+                                   for d in days]}).encode()
+    for i in range(6):  # 6 x 8 lines, 8 days: more days than the 4 files kept open
+        log.append(f"r{i}", served, body, validate(body), [0.5] * 8)
+    assert len(log_files(tmp_path)) == 8
+    big = json.dumps({"records": [{"amount": 1.0}] * 80}).encode()  # served day, ~3 KB
+    for i in range(8):
+        log.append(f"b{i}", served, big, validate(big), [0.5] * 80)
+    today = [p for day, *_, p in log_files(tmp_path) if day == days[0]]
+    assert len(today) >= 2 and max(p.stat().st_size for p in today) < 16_000  # rolled over
+    newest = max(today, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    before = sum(len(read_served(tmp_path, d).frame) for d in days)
+    newest.unlink()  # deleted while open (retention, or by hand)
+    gone = before - sum(len(read_served(tmp_path, d).frame) for d in days)
+    log.append("after", served, big, validate(big), [0.5] * 80)
+    log.close()
+    assert before == 6 * 8 + 8 * 80 and gone > 0
+    assert not newest.exists()  # the next line started a new file rather than the lost one
+    after = read_served(tmp_path, days[0]).frame
+    assert list(after["request_id"]).count("after") == 80 and len(after) == 6 + 8 * 80 - gone + 80
