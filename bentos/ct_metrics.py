@@ -8,7 +8,8 @@ a scrape took 14 s, the worker grew by 250 MB), and its access log writes the de
 same metric names, ``bentoml_service_request_total``, ``..._request_duration_seconds`` and
 ``..._request_in_progress``, with ``endpoint`` one of the service's routes or ``other``, and
 logs one access line per request with the path escaped and cut to ``PATH_CHARS``.
-``/metrics`` itself is a route of the service's ASGI app (``exposition``).
+``/metrics`` itself is a route of the service's ASGI app (``exposition``). The service's own
+``ct_*`` counters are defined here too.
 """
 
 from __future__ import annotations
@@ -36,6 +37,21 @@ DURATION = bentoml.metrics.Histogram(
 IN_PROGRESS = bentoml.metrics.Gauge(
     name="bentoml_service_request_in_progress", labelnames=LABELS[:3],
     multiprocess_mode="livesum", documentation="Requests in progress by route")
+# The service's own (labels bounded too: features, refusal reasons, one model)
+UNSEEN = bentoml.metrics.Counter(
+    name="ct_unseen_category_total", labelnames=["feature"],
+    documentation="Categorical values not seen in training, scored as missing")
+SCORED = bentoml.metrics.Counter(name="ct_scored_records_total",
+                                 documentation="Records scored and answered")
+REJECTED = bentoml.metrics.Counter(
+    name="ct_rejected_requests_total", labelnames=["reason"],
+    documentation="Requests refused: invalid, too_large, unsupported_media_type, "
+                  "unauthorized, not_ready, log_unavailable")
+MODEL = bentoml.metrics.Gauge(
+    name="ct_model_info", labelnames=["model_version", "feature_version"],
+    documentation="The model version this process serves (1)")
+PRUNED = bentoml.metrics.Counter(name="ct_log_pruned_files_total",
+                                 documentation="Prediction log files deleted by retention")
 
 
 def escaped(path: str) -> str:

@@ -31,7 +31,7 @@ from ct_auth import ENV_VAR as TOKENS_VAR
 from ct_auth import LogAuth
 from ct_body import Refusal, read_body
 from ct_champion import PINNED, Champion, record_doc_for
-from ct_metrics import BoundedMetrics, exposition
+from ct_metrics import MODEL, PRUNED, REJECTED, SCORED, UNSEEN, BoundedMetrics, exposition
 from ct_openapi import DocsPatch
 from ct_predlog import LogUnavailable
 from pydantic import ConfigDict, Field, ValidationError
@@ -44,22 +44,6 @@ MAX_BATCH = int(os.environ.get("CT_MAX_BATCH", "10000"))
 MAX_BODY = int(os.environ.get("CT_MAX_BODY_BYTES", str(MAX_BATCH * 4096)))
 ROUTES = ("/predict", "/metadata", "/metrics", "/docs.json", "/", "/livez", "/readyz", "/healthz")
 RETRY_AFTER_S = "30"
-
-UNSEEN = bentoml.metrics.Counter(
-    name="ct_unseen_category_total", labelnames=["feature"],
-    documentation="Categorical values not seen in training, scored as missing")
-SCORED = bentoml.metrics.Counter(name="ct_scored_records_total",
-                                 documentation="Records scored and answered")
-REJECTED = bentoml.metrics.Counter(
-    name="ct_rejected_requests_total", labelnames=["reason"],
-    documentation="Requests refused: invalid, too_large, unsupported_media_type, "
-                  "unauthorized, not_ready, log_unavailable")
-MODEL = bentoml.metrics.Gauge(
-    name="ct_model_info", labelnames=["model_version", "feature_version"],
-    documentation="The model version this process serves (1)")
-PRUNED = bentoml.metrics.Counter(name="ct_log_pruned_files_total",
-                                 documentation="Prediction log files deleted by retention")
-
 
 class PredictInput(IODescriptor):
     """1..CT_MAX_BATCH records: every feature (null = missing), optional entity_id, event_ts.
