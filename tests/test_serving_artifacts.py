@@ -21,6 +21,7 @@ import time
 import duckdb
 import psutil
 import pytest
+from conftest import materialize
 from serving_helpers import ct_serve, day_records, run_ct, unwritable_tree
 
 from ct_assets.home import Home
@@ -178,3 +179,12 @@ def test_a_moved_home_serves_promotes_and_rolls_back(original, tmp_path):
     assert serves() == "v1"
     assert json.loads(run_ct("registry", "list", "--json", "--home", str(moved.root)).stdout)[
         "champion_history"][-1]["reason"] == "rollback from v2"
+
+
+def test_ingest_names_a_damaged_champion_file(home):
+    """Before: the next ingest failed inside LightGBM; now the run fails saying which file."""
+    damage(home.models / "v1" / "model.txt")
+    result = materialize(home.root, "predictions_log", "2025-01-04", raise_on_error=False)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "v1's model file" in failure.message and "sha256" in failure.message
