@@ -92,7 +92,8 @@ def main(argv: list[str]) -> int:
                      "--phases", "coverage,fuzzing", "--max-examples", str(MAX_EXAMPLES),
                      "--max-time", str(MAX_SECONDS), "--seed", args.seed, "--request-timeout", "20",
                      "--generation-database", "none", "--no-color"],
-                    capture_output=True, text=True, timeout=MAX_SECONDS + 60)
+                    capture_output=True, text=True, timeout=MAX_SECONDS + 60,
+                    cwd=scratch)  # its caches (.schemathesis/) stay out of the checkout
             finally:
                 stop(server)
         print(run.stdout[-6000:], run.stderr[-2000:], sep="\n")
