@@ -45,6 +45,7 @@ MAX_BODY = int(os.environ.get("CT_MAX_BODY_BYTES", str(MAX_BATCH * 4096)))
 ROUTES = ("/predict", "/metadata", "/metrics", "/docs.json", "/", "/livez", "/readyz", "/healthz")
 RETRY_AFTER_S = "30"
 
+
 class PredictInput(IODescriptor):
     """1..CT_MAX_BATCH records: every feature (null = missing), optional entity_id, event_ts.
     Send ``Authorization: Bearer <token>`` (CT_LOG_TOKENS) for the request to be logged."""
