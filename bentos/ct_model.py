@@ -2,10 +2,12 @@
 
 Why here and not at request time: a bento must serve exactly the model it was built for. The
 stored artifact's sha256 must equal the one pinned at build time (and the registry's, copied
-into the model's metadata); a mismatch stops the worker. Then a sanity prediction must
-reproduce the scores LightGBM's own pandas path gave at build time; a mismatch leaves the
-service alive but never ready (``/readyz`` 503), which is what an orchestrator needs to keep
-traffic on the old version.
+into the model's metadata). Then a sanity prediction must reproduce the scores LightGBM's own
+pandas path gave at build time. A failure of either leaves the service alive but never ready
+(``/readyz`` 503, ``/predict`` 503 with the reason), which is what an orchestrator needs to
+keep traffic on the old version; a worker that raised instead would be restarted by BentoML
+forever while ``/livez`` and ``/predict`` hang. ``pinned_model.json`` is read at import, and a
+damaged one is one clear error (``ct serve`` checks all of this before it starts a server).
 """
 
 from __future__ import annotations
@@ -19,6 +21,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ct_records import Records
+
+PINNED_FILE = Path(__file__).with_name("pinned_model.json")
+
+
+def read_pinned(path: Path = PINNED_FILE) -> dict[str, t.Any]:
+    """The bento's pinned_model.json, checked: an exact model tag and a sha256."""
+    try:
+        pinned = json.loads(path.read_text())
+        tag, sha = pinned["model_tag"], pinned["sha256"]
+        ok = isinstance(tag, str) and isinstance(sha, str) and len(sha) == 64
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"{path.name} of this bento is damaged ({type(exc).__name__}); "
+                           "rebuild the bento") from None
+    if not ok or ":" not in tag or tag.endswith(":latest"):
+        raise RuntimeError(f"{path.name} must name an exact model tag and its sha256")
+    return pinned
+
+
+def text_categories(path: str | Path, categorical: list[str]) -> dict[str, list[t.Any]]:
+    """Categories per categorical feature, read from a LightGBM text model without loading it
+    (for the docs): its ``feature_names=`` order and its ``pandas_categorical:`` line."""
+    names: list[str] = []
+    cats: list[list[t.Any]] = []
+    with open(path, "rb") as f:
+        for line in f:
+            if line.startswith(b"feature_names=") and not names:
+                names = line.decode().strip().split("=", 1)[1].split(" ")
+            elif line.startswith(b"pandas_categorical:"):
+                cats = json.loads(line.split(b":", 1)[1]) or []
+    wanted = set(categorical)
+    return dict(zip([n for n in names if n in wanted], cats, strict=False))
 
 
 def sha256_file(path: str | Path) -> str:

@@ -6,6 +6,13 @@ pydantic error's text carries ``input_value=...``, so a client's values would re
 log. Here the body is validated in one pass (pydantic-core parses and checks the JSON together)
 and errors are reported by field path and type only, never by value.
 
+What a record may hold, exactly: every feature, as a finite number (NaN, Infinity and numbers
+beyond float range such as 1e400 are refused: they are not data, and a score of one would be
+logged and learned from) or a category, ``null`` for missing; ``entity_id`` as text and
+``event_ts`` as an RFC 3339 date-time text (the offset may be left out: UTC). A client's key
+names are echoed only escaped and cut to ``NAME_CHARS`` (a key is a field name, but a key
+starting with a newline must not forge a log line, nor a 1 MB key write a 1 MB one).
+
 Why a numpy matrix and not a DataFrame: LightGBM's pandas path maps each categorical column to
 its training-time codes (``pandas_categorical``) and then scores a float matrix; doing that
 mapping here with a dict lookup gives the same matrix (the startup sanity check compares the
@@ -15,51 +22,63 @@ two paths) at a fraction of the cost of building a DataFrame per request.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing as t
 from typing import Annotated, NotRequired
 
 import numpy as np
 from pydantic import (
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictFloat,
     StrictInt,
     StrictStr,
     TypeAdapter,
-    create_model,
 )
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 OPTIONAL = ("entity_id", "event_ts")  # per-record keys that are not features (for joins later)
 MAX_ERRORS = 20
+NAME_CHARS = 64  # a client's key, as echoed in a 400 and in the server log
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?$"
+_RFC3339 = re.compile(RFC3339)
+
+
+def safe_name(name: str) -> str:
+    """A client's key as it may be shown: control characters escaped, cut to NAME_CHARS."""
+    if not name.isprintable():
+        name = name.encode("unicode_escape").decode("ascii")
+    return name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1] + "\u2026"
 
 
 def field_path(loc: tuple[t.Any, ...]) -> str:
     """("records", 3, "amount") -> "records[3].amount"; () -> "body" (the whole request)."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        part = part if isinstance(part, int) else safe_name(str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out or "body"
 
 
-def _category_type(cats: list[t.Any]) -> t.Any:
+def _rfc3339(value: t.Any) -> t.Any:
+    """Only text in RFC 3339 form reaches the date-time parser (no epoch numbers, no dates)."""
+    if value is None or (isinstance(value, str) and _RFC3339.match(value)):
+        return value
+    raise PydanticCustomError("datetime_format",
+                              "Input should be an RFC 3339 date-time, e.g. 2025-01-04T10:00:00Z")
+
+
+EventTime = Annotated[Annotated[dt.datetime, Field(strict=False)] | None, BeforeValidator(_rfc3339)]
+
+
+def category_type(cats: list[t.Any]) -> t.Any:
     if cats and all(isinstance(c, int) and not isinstance(c, bool) for c in cats):
         return StrictInt | None
     if cats and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in cats):
         return StrictFloat | None
     return StrictStr | None
-
-
-def record_doc(schema: dict[str, t.Any]) -> t.Any:
-    """A record as the OpenAPI docs show it (validation is ``Records``); a plain object if a
-    feature name cannot be a pydantic field."""
-    try:
-        return create_model(
-            "Record", **{c: (float | None, ...) for c in schema["numeric"]},
-            **{c: (str | None, ...) for c in schema["categorical"]},
-            entity_id=(str | None, None), event_ts=(dt.datetime | None, None))
-    except Exception:
-        return dict[str, t.Any]
 
 
 class Records:
@@ -73,12 +92,12 @@ class Records:
         self.features, self.max_batch = features, max_batch
         self.codes = {c: {v: float(i) for i, v in enumerate(v)} for c, v in categories.items()}
         fields: dict[str, t.Any] = {
-            c: _category_type(categories[c]) if c in categories else StrictFloat | None
+            c: category_type(categories[c]) if c in categories else StrictFloat | None
             for c in features
         }
         fields["entity_id"] = NotRequired[StrictStr | None]  # the feature store's key is text
-        fields["event_ts"] = NotRequired[Annotated[dt.datetime | None, Field(strict=False)]]
-        strict = ConfigDict(extra="forbid", strict=True)
+        fields["event_ts"] = NotRequired[EventTime]
+        strict = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
         record = TypedDict("Record", fields)  # type: ignore[misc]
         record.__pydantic_config__ = strict  # type: ignore[attr-defined]
         batch = Annotated[list[record], Field(min_length=1, max_length=max_batch)]

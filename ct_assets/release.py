@@ -4,9 +4,12 @@ validation of that bento, and only then the champion alias, in one registry tran
 A release either completes (a champion with a bento that was served and answered like the
 in-process model) or changes nothing about who is champion: a kill at any instruction before
 the last transaction leaves the previous champion serving, and a bento that fails validation is
-recorded as not deployable and never becomes champion. The pipeline (`champion_model` /
-`champion_bento`) and `ct registry promote / rollback` release through this one function. It
-sits above the registry and serving, which know nothing of each other.
+recorded as not deployable and never becomes champion. Before anything is built the version's
+model file is checked against its recorded sha256, and a damaged file, or a build that fails,
+ends the release with its reason and nothing written. The pipeline (`champion_model` /
+`champion_bento`) and `ct registry promote / rollback` release through this one function;
+`repair` rebuilds and validates the bento of the current champion in place. It sits above the
+registry and serving, which know nothing of each other.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.registry import ModelVersion, Registry
 from ct_assets.serving import build_bento, save_champion, training_info
+from ct_assets.serving.verify import artifact_problem, verify_bento
 
 SAMPLE_ROWS = 200
 OpenRegistry = Callable[[], AbstractContextManager[Registry]]
@@ -31,6 +36,7 @@ class Release:
     record: ModelVersion  #: the version as it stands after the release (or the attempt)
     previous: str | None
     checked: dict  #: what infra validation measured (n, max_abs_diff, ready_seconds)
+    stage: str = "validate"  #: where it ended: "package" (nothing written) or "validate"
 
 
 def release(open_registry: OpenRegistry, version: str, home: Home, sample, day: dt.date,
@@ -42,30 +48,49 @@ def release(open_registry: OpenRegistry, version: str, home: Home, sample, day: 
     """
     with open_registry() as reg:
         record, current = reg.get(version), reg.champion()
-    model_tag, bento_tag = package(record, home)
+    previous = current.version if current else None
+    try:
+        model_tag, bento_tag = package(record, home)
+    except Exception as exc:  # a damaged artifact or a failed build: nothing is written
+        return Release(False, str(exc)[:1500], record, previous, {}, "package")
     result = infra_validate(record, home, sample, bento_tag)
     tags = {"model_tag": model_tag, "bento_tag": bento_tag, "deployable": bool(result["ok"])}
     with open_registry() as reg:
-        if result["ok"]:
+        if result["ok"] and record.status == "champion":
+            reg.update(version, **tags)  # a repair: the alias stays where it is
+        elif result["ok"]:
             reg.promote(version, day, reason, run_id, **tags)
         else:
             reg.update(version, **tags)
         record = reg.get(version)
     checked = {k: result[k] for k in ("n", "max_abs_diff", "ready_seconds") if k in result}
-    return Release(bool(result["ok"]), result["why"], record,
-                   current.version if current else None, checked)
+    return Release(bool(result["ok"]), result["why"], record, previous, checked)
 
 
 def package(record: ModelVersion, home: Home) -> tuple[str, str]:
     """`record` saved into the home's BentoML store and built into a bento: (model, bento) tags.
 
-    Both are reused when the store already holds them for this artifact (a retry)."""
-    if record.model_tag and record.bento_tag:
+    Raises ValueError when the version's model file is not the one the registry recorded.
+    Both tags are reused when the record holds them and the bento is whole (a retry); a bento
+    or stored model that went bad is built again from the registry's artifact."""
+    problem = artifact_problem(record, home.root)
+    if problem:
+        raise ValueError(problem)
+    if record.model_tag and record.bento_tag and bento_whole(record, home):
         return record.model_tag, record.bento_tag
     model_tag = save_champion(record.artifact(home.root), record.version, record.feature_schema,
                               record.sha256, record.metrics, home.bentoml,
                               training=training_info(record))
     return model_tag, build_bento(model_tag, home.bentoml)
+
+
+def bento_whole(record: ModelVersion, home: Home) -> bool:
+    """Whether ``record``'s bento and the model it pins are intact (`verify_bento`)."""
+    try:
+        verify_bento(record.bento_tag, home.bentoml, record.sha256)
+    except CTError:
+        return False
+    return True
 
 
 def holdout_sample(con, cutoff, n: int = SAMPLE_ROWS):

@@ -10,7 +10,9 @@ test_loop the real retrain.
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import dagster as dg
@@ -261,3 +263,56 @@ def test_send_logs_once_per_event_and_backs_off(tmp_path, monkeypatch):
     assert webhook_url("http://127.0.0.1:1/x") is None
     with pytest.raises(ValueError):
         Alert("a", "nonsense", "t")
+
+
+class BlackHole:
+    """A webhook that accepts connections and never answers (nor closes them)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port, self.held = self.sock.getsockname()[1], []
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def test_a_webhook_that_never_answers_costs_a_tick_seconds_not_minutes(home, monkeypatch):
+    """Before: three 5 s timeouts and the backoff per alert, 16.5 s added to every run."""
+    hole = BlackHole()
+    monkeypatch.setenv("CT_ALERT_WEBHOOK", hole.url)
+    try:
+        t0 = time.monotonic()
+        result, skip = run_and_sense(home, ingest_assets(home, drifted=True, auc=0.55),
+                                     "monitoring_alert_sensor", {}, partition="2025-02-01")
+        tick = time.monotonic() - t0
+    finally:
+        hole.close()
+    assert result.success and tick < 15, tick  # the run and its tick; the webhook <= 5 s
+    log = AlertLog(home / "alerts.jsonl")
+    assert len(log.pending()) == 2  # both kept, for the redelivery sensor
+    tries = [ln["attempts"] for ln in log.lines() if ln["event"] == "delivery"]
+    assert tries == [2, 0], tries  # 3 s + backoff + the 2 s left; the second not tried
+
+    hook = Webhook().start()  # the webhook is back (at another address)
+    monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
+    try:
+        tick = sensor(home, "alert_redelivery_sensor")(dg.build_sensor_context())
+        assert "redelivered 2, pending 0" in tick.skip_message
+        sensor(home, "alert_redelivery_sensor")(dg.build_sensor_context())
+        assert sorted(b["kind"] for b in hook.bodies) == ["dataset_drift",
+                                                          "performance_below_floor"]
+    finally:
+        hook.stop()

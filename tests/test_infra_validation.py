@@ -10,6 +10,7 @@ Real pieces throughout: a seeded home (feature store, registry, BentoML store), 
 
 from __future__ import annotations
 
+import json
 import sys
 
 import dagster as dg
@@ -76,16 +77,17 @@ def test_a_validated_release_moves_the_alias_and_a_broken_bento_never_does(home,
     assert {m.asset_key.path[-1] for m in good.get_asset_materialization_events()} == {
         "contender_evaluation", "champion_model", "champion_bento"}
 
-    # v3's bento was built by an earlier attempt, then its model copy in the store went bad
+    # v3's bento was built by an earlier attempt; it is whole (its files match their sha256)
+    # but it would not score like the model (what another LightGBM build could produce)
     v3 = train_version(home, days=3)
     model_tag, bento_tag = package(v3, home)
     with duckdb.connect(str(home.db)) as con:
         Registry(con).update(v3.version, model_tag=model_tag, bento_tag=bento_tag)
-    tag_version = model_tag.split(":")[1]
-    copies = [p for p in home.bentoml.rglob("model.txt") if p.parent.name == tag_version]
-    assert copies
-    for path in copies:
-        path.write_text(path.read_text() + "\n# tampered\n")  # checksum no longer matches
+    name, version = bento_tag.split(":")
+    pinned_file = home.bentoml / "bentos" / name / version / "src" / "pinned_model.json"
+    pinned = json.loads(pinned_file.read_text())
+    pinned["sanity"]["scores"][1] += 0.01
+    pinned_file.write_text(json.dumps(pinned))
 
     hook = Webhook().start()
     monkeypatch.setenv("CT_ALERT_WEBHOOK", hook.url)
@@ -93,7 +95,7 @@ def test_a_validated_release_moves_the_alias_and_a_broken_bento_never_does(home,
         bad = release_through_the_graph(home, v3.version, instance)
         assert not bad.success  # a blocking check: the run says the bento was refused
         check = bad.get_asset_check_evaluations()[0]
-        assert not check.passed and "sha256" in check.description
+        assert not check.passed and "sanity prediction differs" in check.description
         assert check.metadata["served_version"].value == v2
         assert record(home, v3.version).deployable is False
         assert champion(home) == v2  # the alias never moved
@@ -107,7 +109,7 @@ def test_a_validated_release_moves_the_alias_and_a_broken_bento_never_does(home,
             dagster_instance=instance, dagster_run=bad.dagster_run).for_run_failure()
         sensor(context)
         assert [b["kind"] for b in hook.bodies] == ["bento_refused"]
-        assert "sha256" in hook.bodies[0]["fields"]["why"]
+        assert "sanity prediction differs" in hook.bodies[0]["fields"]["why"]
     finally:
         hook.stop()
 

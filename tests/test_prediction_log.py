@@ -1,8 +1,9 @@
 """The prediction log: what the service writes, what ingest reads, and how it reaches the store.
 
 The reader is tested on hand-written files (partial lines, other days); then a real server
-writes the log, and `predictions_log` is materialized with Dagster on the real resources:
-served rows next to the batch rows, reloading a day replaces it, a crash-cut line is counted.
+writes the log for a trusted client (a log token), and `predictions_log` is materialized with
+Dagster on the real resources: served rows next to the batch rows, reloading a day replaces
+it, a crash-cut line is counted. The log's bounds and failures: test_serving_log.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ct_assets.simulation import EventSimulator
 from ct_assets.store import FeatureSet
 
 DAY = dt.date(2025, 1, 3)
+TOKEN = "trusted-client-token-0123456789"
 sys.path.insert(0, str(BENTOS_DIR))  # the service's own modules, importable without a server
 from ct_predlog import PredictionLog  # noqa: E402
 from ct_records import Records  # noqa: E402
@@ -98,14 +100,18 @@ def served_home(tmp_path_factory):
     records = records_from_frame(rows, feature_set.schema["numeric"] + list(sim.categorical))
     for rec, key, ts in zip(records, rows["entity_id"], rows["event_ts"], strict=True):
         rec.update(entity_id=key, event_ts=ts.isoformat())
-    env = {"CT_PREDICTION_LOG_DIR": str(prediction_log_dir(home.root))}
+    env = {"CT_PREDICTION_LOG_DIR": str(prediction_log_dir(home.root)), "CT_LOG_TOKENS": TOKEN,
+           "CT_LOG_RETENTION_DAYS": "36500"}  # DAY is long past: keep its files anyway
     answers = {}
     with BentoServer(champion.bento_tag, home.bentoml, env=env) as server:
         for i in range(0, 90, 30):
-            status, body = server.predict(records[i:i + 30])
-            assert status == 200, body
+            status, body = server.predict(records[i:i + 30], token=TOKEN)
+            assert status == 200 and body["logged"] is True, body
             answers.update(zip(rows["entity_id"][i:i + 30], body["scores"], strict=True))
-        assert server.predict([{k: v for k, v in records[0].items() if k != "event_ts"}])[0] == 200
+        no_event_time = [{k: v for k, v in records[0].items() if k != "event_ts"}]
+        assert server.predict(no_event_time, token=TOKEN)[0] == 200
+        status, body = server.predict(records[:5])  # no token: scored, never logged
+        assert status == 200 and body["logged"] is False
     return home, answers
 
 

@@ -28,13 +28,15 @@ from ct_assets.training import TrainedModel
 
 LIMIT, BODY_LIMIT = 300, 400_000  # small limits: oversize tests stay cheap
 SECRET = f"s3cr3t-{uuid.uuid4().hex[:8]}"  # must never appear in a response or the server log
+TOKEN = f"trusted-{uuid.uuid4().hex}"  # a client whose predictions feed monitoring
 
 
 def ct_serve(home: Home, bento_tag: str) -> BentoServer:
     port = free_port()
     cmd = [sys.executable, "-m", "ct_assets.cli.main", "serve", "--port", str(port),
            "--home", str(home.root)]
-    env = {"CT_MAX_BATCH": str(LIMIT), "CT_MAX_BODY_BYTES": str(BODY_LIMIT)}
+    env = {"CT_MAX_BATCH": str(LIMIT), "CT_MAX_BODY_BYTES": str(BODY_LIMIT),
+           "CT_LOG_TOKENS": TOKEN}
     return BentoServer(bento_tag, home.bentoml, port=port, command=cmd, env=env)
 
 
@@ -67,8 +69,8 @@ def server(home):
 
 def test_valid_batch_scores_like_the_model_in_process(home, server):
     records, rows = day_records(home[0], 3, 200)
-    status, body = server.predict(records)
-    assert status == 200, body
+    status, body = server.predict(records, token=TOKEN)
+    assert status == 200 and body["logged"] is True, body
     assert body["model_version"] == "v1" and len(body["request_id"]) == 32
     assert body["feature_version"] == server.metadata()[1]["schema"]["feature_version"]
     model = TrainedModel.load(home[1].model_path, server.metadata()[1]["schema"])
@@ -80,7 +82,7 @@ def test_null_is_missing_and_unseen_categories_are_counted(home, server):
     missing = dict(rec, amount=None, merchant_category=None)
     unseen = dict(rec, amount=None, merchant_category="never-seen-before",
                   event_ts="0001-01-01T00:00:00+01:00")  # odd, but valid: no 500 from the log
-    status, body = server.predict([missing, unseen])
+    status, body = server.predict([missing, unseen], token=TOKEN)
     assert status == 200, body
     assert body["scores"][0] == body["scores"][1]
     assert body["unseen_categories"] == {"merchant_category": 1}
@@ -93,7 +95,7 @@ def test_null_is_missing_and_unseen_categories_are_counted(home, server):
         ({"amount": True}, "records[1].amount", "float_type"),
         ({"channel": 7}, "records[1].channel", "string_type"),
         ({"entity_id": 12}, "records[1].entity_id", "string_type"),
-        ({"event_ts": SECRET}, "records[1].event_ts", "datetime_from_date_parsing"),
+        ({"event_ts": SECRET}, "records[1].event_ts", "datetime_format"),
         ({"note": SECRET}, "records[1].note", "extra_forbidden"),
         ({"hour": "drop"}, "records[1].hour", "missing"),
     ],

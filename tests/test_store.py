@@ -175,7 +175,7 @@ def test_scored_labels_uses_label_known_by_until_and_event_window(fs):
     got = fs.scored_labels(T(2025, 1, 1), T(2025, 1, 4)).sort_values("entity_id")
     assert got["entity_id"].tolist() == ["a", "c"]
     assert got["label"].tolist() == [0, 1]
-    assert got["score"].tolist() == [0.1, 0.9]  # the served score wins over the batch one
+    assert got["score"].tolist() == [0.1, 0.3]  # the batch score wins: served ones cannot steer
     later = fs.scored_labels(T(2025, 1, 1), T(2025, 1, 10)).sort_values("entity_id")
     assert dict(zip(later["entity_id"], later["label"], strict=True)) == {"a": 1, "b": 1, "c": 1}
 

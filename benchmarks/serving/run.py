@@ -32,6 +32,7 @@ from ct_assets.store import FeatureSet
 
 HERE = Path(__file__).resolve().parent
 CONCURRENCY, BIG = 8, 1000
+TOKEN = "benchmark-client-0123456789abcdef"  # a trusted client: every prediction is logged
 
 
 def sample_records(home, n: int) -> list[dict]:
@@ -51,7 +52,7 @@ async def single_rows(url: str, bodies: list[bytes], n: int, limit_s: float) -> 
     errors, counter = 0, iter(range(n))
     deadline = time.perf_counter() + limit_s
     conn = aiohttp.TCPConnector(limit=CONCURRENCY)
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
     async with aiohttp.ClientSession(connector=conn) as session:
         async def worker() -> None:
             nonlocal errors
@@ -77,8 +78,8 @@ async def big_requests(url: str, body: bytes, n: int) -> dict:
     async with aiohttp.ClientSession() as session:
         for i in range(n + 3):
             t0 = time.perf_counter()
-            async with session.post(url, data=body,
-                                    headers={"Content-Type": "application/json"}) as r:
+            async with session.post(url, data=body, headers={
+                    "Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}) as r:
                 await r.read()
                 assert r.status == 200, r.status
             if i >= 3:
@@ -99,7 +100,7 @@ def main() -> int:
         champion = train_champion(home, days=4)
         records = sample_records(home, BIG)
         ours = BentoServer(champion.bento_tag, home.bentoml, env={
-            "CT_PREDICTION_LOG_DIR": str(prediction_log_dir(home.root))})
+            "CT_PREDICTION_LOG_DIR": str(prediction_log_dir(home.root)), "CT_LOG_TOKENS": TOKEN})
         cats = ",".join(EventSimulator().categorical)
         minimal = BentoServer("minimal", home.bentoml, env={
             "CT_BENCH_MODEL_FILE": str(champion.model_path), "CT_BENCH_CATEGORICAL": cats})

@@ -5,9 +5,18 @@ backoff; a webhook that is down never raises and never loses the alert: it stays
 as undelivered and ``redeliver`` retries it later (the next sensor tick).
 """
 
-from .deliver import ALERT_LOG, ENV_VAR, Delivery, post_json, redeliver, send, webhook_url
+from .deliver import (
+    ALERT_LOG,
+    ENV_VAR,
+    Budget,
+    Delivery,
+    post_json,
+    redeliver,
+    send,
+    webhook_url,
+)
 from .log import AlertLog
 from .model import KINDS, Alert
 
-__all__ = ["ALERT_LOG", "ENV_VAR", "KINDS", "Alert", "AlertLog", "Delivery", "post_json",
+__all__ = ["ALERT_LOG", "ENV_VAR", "KINDS", "Budget", "Alert", "AlertLog", "Delivery", "post_json",
            "redeliver", "send", "webhook_url"]

@@ -90,8 +90,9 @@ def show(version: str, home: str, as_json: bool) -> None:
 @home_option
 @json_option
 def promote(version: str, force: bool, home: str, as_json: bool) -> None:
-    """Make VERSION the champion (a manual override of the gates): its bento is built and
-    validated first, and the alias moves only if it serves correctly."""
+    """Make VERSION the champion (a manual override of the gates): its model file is checked,
+    its bento built and validated first, and the alias moves only if it serves correctly.
+    For the champion itself whose bento went bad, the bento is rebuilt and validated."""
     paths = Home.existing(home)
     with read_only(paths) as con:
         record = Registry(con).get(version)
@@ -121,7 +122,7 @@ def _change_champion(paths: Home, version: str, reason: str, as_json: bool) -> N
 
 
 def _release(paths: Home, version: str, reason: str, as_json: bool) -> None:
-    from ct_assets.release import holdout_sample, release  # imports BentoML: when needed
+    from ct_assets.release import bento_whole, holdout_sample, release  # imports BentoML
 
     @contextmanager
     def open_registry():
@@ -129,20 +130,33 @@ def _release(paths: Home, version: str, reason: str, as_json: bool) -> None:
             yield Registry(con, view=paths.root / VIEW)
 
     with read_only(paths) as con:
-        if Registry(con).get(version).status == "champion":
-            raise CTError(f"{version} is already the champion")
+        record = Registry(con).get(version)
+        if record.status == "champion" and bento_whole(record, paths):
+            raise CTError(f"{version} is already the champion, and its bento is whole")
         has_features = table_exists(con, "features")
         day = con.execute("SELECT max(day) FROM features").fetchall()[0][0] \
             if has_features else None
         sample = holdout_sample(con, day) if has_features else None
     if sample is None or len(sample) == 0:
         raise CTError(f"{paths.root} has no feature rows to validate {version}'s bento with")
+    repair = record.status == "champion"
+    reason = "repair: its bento rebuilt" if repair else reason
     done = release(open_registry, version, paths, sample, day or dt.date.today(), reason)
     if not done.ok:
-        raise CTError(f"{version}'s bento failed infra validation ({done.why[:300]}); "
-                      f"{done.previous or 'no version'} stays champion")
+        what = ("it cannot be packaged" if done.stage == "package" else
+                "its bento failed infra validation")
+        raise CTError(f"{version}'s bento was not rebuilt: {what} ({one_line(done.why)})"
+                      if repair else f"{version} is not the champion: {what} "
+                      f"({one_line(done.why)}); {done.previous or 'no version'} stays champion")
     result = {"champion": version, "previous": done.previous, "reason": reason,
               "bento_tag": done.record.bento_tag}
     click.echo(json.dumps(result) if as_json else
-               f"{version} is the champion (was {done.previous}; {reason}); "
-               f"bento {done.record.bento_tag} validated; restart `ct serve` to serve it")
+               f"{version} is the champion ({'still' if repair else f'was {done.previous}'}; "
+               f"{reason}); bento {done.record.bento_tag} validated; restart `ct serve` to "
+               "serve it")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A reason on one line (a server's log tail has many), cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."

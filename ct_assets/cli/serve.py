@@ -1,15 +1,19 @@
 """`ct serve`: serve the champion's bento over HTTP on 127.0.0.1.
 
 The champion is looked up once, at start: a bento pins one model, so a new champion goes live
-by restarting (in production, a rolling restart onto the new bento). The service logs what it
-serves to the home's ``predictions/`` folder, which the next ingest loads; it never opens the
-DuckDB file (this command reads it once, read-only, and then execs ``bentoml serve``).
+by restarting (in production, a rolling restart onto the new bento). Before a server starts,
+its bento and the model it pins are checked against the registry's sha256 and the prediction
+log folder is checked for writing: either fails as one line, never as a server that restarts
+forever. The service logs what trusted clients (a token from `serving.tokens`) are served to
+the home's ``predictions/`` folder, which the next ingest loads; it never opens the DuckDB
+file (this command reads it once, read-only, and then execs ``bentoml serve``).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import click
 
@@ -27,8 +31,9 @@ PORT = 8000  # the Dagster UI and a bare `bentoml serve` take 3000
 def champion_bento(paths: Home) -> tuple[str, str]:
     """(version, bento tag) of the champion to serve, or one clear CTError about why not.
 
-    That is the champion, unless its bento failed infra validation: then the newest earlier
-    champion whose bento did not (a refused bento never goes live)."""
+    That is the champion, unless its bento failed infra validation (or a home made before
+    releases were one step has none): then the newest earlier champion whose bento did not.
+    The bento and the model it pins are verified against the registry's sha256."""
     with read_only(paths) as con:
         if table_exists(con, "aliases"):
             reg = Registry(con)
@@ -41,13 +46,18 @@ def champion_bento(paths: Home) -> tuple[str, str]:
                           "earlier champion has a deployable bento")
         raise CTError(f"home {paths.root} has no champion bento yet (run `ct demo` first)")
     if current is not None and current.version != champion.version:
-        click.echo(f"champion {current.version}'s bento failed infra validation; serving the "
-                   f"previous deployable champion {champion.version}", err=True)
-    from ct_assets.serving.build import bento_exists
+        why = ("its bento failed infra validation" if current.deployable is False else
+               "it has no bento")
+        click.echo(f"champion {current.version} is not served: {why}; serving the previous "
+                   f"deployable champion {champion.version}", err=True)
+    from ct_assets.serving.verify import verify_bento
 
-    if not bento_exists(champion.bento_tag, paths.bentoml):
-        raise CTError(f"champion {champion.version}'s bento {champion.bento_tag} is not in "
-                      f"{paths.bentoml}; re-materialize champion_bento")
+    try:
+        verify_bento(champion.bento_tag, paths.bentoml, champion.sha256)
+    except CTError as exc:
+        raise CTError(f"{exc}; nothing served: `ct registry promote {champion.version}` "
+                      "rebuilds it from the registry's model file, or `ct registry rollback`"
+                      ) from None
     return champion.version, champion.bento_tag
 
 
@@ -66,21 +76,41 @@ def _check_address(host: str, port: int) -> None:
                           "with --port or --host)") from None
 
 
+def _writable(log_dir: Path) -> None:
+    """The prediction log folder exists and takes a file, or one line about why not."""
+    probe = log_dir / f".ct-serve-{os.getpid()}"
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise CTError(f"cannot write the prediction log in {log_dir} ({exc.strerror}); make the "
+                      "home writable, or serve without the log: ct serve --no-log") from None
+
+
 @click.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=PORT, show_default=True)
 @click.option("--host", default=HOST, show_default=True,
               help="Address to listen on (0.0.0.0 for every interface, e.g. in a container).")
+@click.option("--no-log", is_flag=True,
+              help="Do not log served predictions (a read-only home); nothing reaches monitoring.")
 @home_option
-def serve(port: int, host: str, home: str) -> None:
+def serve(port: int, host: str, no_log: bool, home: str) -> None:
     """Serve the current champion's bento (restart after a promotion to serve the new one)."""
     _check_address(host, port)
     paths = Home.existing(home)
     version, bento_tag = champion_bento(paths)
     from ct_assets.serving import prediction_log_dir, serve_command
+    from ct_assets.serving.tokens import log_tokens
 
-    log_dir = prediction_log_dir(paths.root)
-    log_dir.mkdir(parents=True, exist_ok=True)
-    click.echo(f"serving {version} ({bento_tag}) on http://{host}:{port}; "
-               f"prediction log: {log_dir}")
-    cmd, env = serve_command(bento_tag, paths.bentoml, port=port, host=host, log_dir=log_dir)
-    os.execvpe(cmd[0], cmd, {**os.environ, **env})
+    log_dir, tokens, note = None, [], "prediction log: off (--no-log)"
+    if not no_log:
+        log_dir = prediction_log_dir(paths.root)
+        _writable(log_dir)
+        tokens, source = log_tokens(paths.root, os.environ)
+        note = (f"prediction log: {log_dir}, for requests with a token from {source} "
+                f"({len(tokens)}) as `Authorization: Bearer <token>`")
+    click.echo(f"serving {version} ({bento_tag}) on http://{host}:{port}; {note}")
+    cmd, env = serve_command(bento_tag, paths.bentoml, port=port, host=host, log_dir=log_dir,
+                             tokens=tokens)
+    os.execvpe(cmd[0], cmd, env)  # env: this environment, with the server's settings

@@ -14,7 +14,7 @@ never fails a run or a tick.
 
 import dagster as dg
 
-from ct_assets.alerts import Alert, redeliver, send, webhook_url
+from ct_assets.alerts import Alert, Budget, redeliver, send, webhook_url
 from ct_assets.alerts.rules import CheckOutcome, RunFacts, monitoring_alerts, retrain_alerts
 from ct_assets.graph.model import ModelGraph
 from ct_assets.records import RunTags
@@ -41,10 +41,13 @@ def run_facts(instance: dg.DagsterInstance, run: dg.DagsterRun,
 
 def build(m: ModelGraph, ingest_job, retrain_job) -> list[dg.SensorDefinition]:
     def deliver(alerts: list[Alert]) -> dg.SkipReason:
-        url, home = webhook_url(m.settings.alert_webhook), m.home.root
-        retried = redeliver(home, url)
-        sent = ", ".join(f"{a.kind}: {getattr(send(a, home, url), 'status', 'already logged')}"
-                         for a in alerts)
+        """New alerts first (they are logged before any attempt), then the pending ones, all
+        within one tick's time budget for the webhook."""
+        url, home, budget = webhook_url(m.settings.alert_webhook), m.home.root, Budget()
+        sent = ", ".join(
+            f"{a.kind}: {getattr(send(a, home, url, budget=budget), 'status', 'already logged')}"
+            for a in alerts)
+        retried = redeliver(home, url, budget=budget)
         return dg.SkipReason(f"{sent or 'no alert'}; redelivered {retried['delivered']}, "
                              f"pending {retried['pending']}")
 

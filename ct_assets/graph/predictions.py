@@ -5,6 +5,7 @@ import pandas as pd
 
 from ct_assets.graph.model import ModelGraph
 from ct_assets.serving.predlog import prediction_log_dir, read_served
+from ct_assets.serving.verify import REPAIR, artifact_problem
 from ct_assets.training import TrainedModel
 
 
@@ -15,11 +16,14 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
     def predictions_log(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         """Scores given for the period, with the model version that gave them.
 
-        Two sources: `served`, every prediction the HTTP service answered (read from the
-        append-only log files it writes in the home's `predictions/` folder; a line cut by a
-        crash is skipped and counted), and `batch`, the champion's scores for every event of
-        the period. Monitoring joins them with labels as they arrive and compares their score
-        distribution with the champion's. Re-materializing a period replaces its rows.
+        Two sources: `served`, the predictions the HTTP service answered to the clients the
+        operator trusts (a log token; read from the append-only log files it writes in the
+        home's `predictions/` folder; a line cut by a crash is skipped and counted), and
+        `batch`, the champion's scores for every event of the period. Monitoring joins them
+        with labels as they arrive, the batch score first wherever both exist, so served
+        traffic never replaces the pipeline's own scores; drift compares the batch scores'
+        distribution with the champion's. Re-materializing a period replaces its rows. A
+        champion whose model file does not match its recorded sha256 fails the run, saying so.
         """
         day = m.day_of(context)
         served = read_served(prediction_log_dir(m.home.root), m.period.days(day))
@@ -29,6 +33,8 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         with m.store() as fs:
             rows = fs.read_partition("features", day)
             if champion is not None and len(rows):
+                if problem := artifact_problem(champion, m.home.root):
+                    raise dg.Failure(f"no batch scores for {day}: {problem}; {REPAIR}")
                 model = TrainedModel.load(champion.artifact(m.home.root), champion.feature_schema)
                 parts.insert(0, rows[["entity_id", "event_ts"]].assign(
                     model_version=champion.version, score=model.predict(rows), source="batch"))

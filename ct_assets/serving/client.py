@@ -19,12 +19,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def http_json(url: str, payload: Any | None = None, timeout: float = 30.0) -> tuple[int, Any]:
+def http_json(url: str, payload: Any | None = None, timeout: float = 30.0,
+              headers: dict[str, str] | None = None) -> tuple[int, Any]:
     """GET (payload None) or POST JSON (bytes are sent as they are); (status, decoded body),
-    no raising on 4xx/5xx."""
+    no raising on 4xx/5xx. ``headers`` add to (or replace) ``Content-Type: application/json``."""
     data = payload if isinstance(payload, bytes) or payload is None else json.dumps(payload)
     data = data.encode() if isinstance(data, str) else data
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             status, body = resp.status, resp.read()

@@ -20,6 +20,7 @@ from typing import Any
 from .build import bentoml_env
 from .client import free_port, http_json
 from .predlog import ENV_VAR
+from .tokens import ENV_VAR as TOKENS_VAR
 
 __all__ = ["BentoServer", "free_port", "http_json", "serve_command", "stop_orphans"]
 
@@ -29,15 +30,17 @@ STARTUP_FAILED = "Application startup failed"  # uvicorn's message when the serv
 
 def serve_command(
     bento_tag: str, bentoml_home: str | Path, *, port: int = 3000, host: str = "127.0.0.1",
-    log_dir: str | Path | None = None,
+    log_dir: str | Path | None = None, tokens: list[str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Command line and environment that serve ``bento_tag`` from ``bentoml_home``, logging
-    predictions to ``log_dir`` (none when None)."""
+    the predictions of clients with one of ``tokens`` to ``log_dir`` (none when None)."""
     cmd = [sys.executable, "-m", "bentoml", "serve", bento_tag]
     env = bentoml_env(bentoml_home)
     env.pop(ENV_VAR, None)
+    env.pop(TOKENS_VAR, None)
     if log_dir is not None:
         env[ENV_VAR] = str(Path(log_dir).resolve())
+        env[TOKENS_VAR] = ",".join(tokens or [])
     return cmd + ["--host", host, "--port", str(port)], env
 
 
@@ -114,10 +117,23 @@ class BentoServer:
                 with urllib.request.urlopen(self.url + probe, timeout=2) as resp:
                     if resp.status == 200:
                         return time.monotonic() - t0
-            except (OSError, urllib.error.URLError):
+            except urllib.error.HTTPError:  # up, not ready: for good if the model is bad
+                self._raise_if_model_bad()
+            except OSError:
                 pass
             time.sleep(0.1)
         raise TimeoutError(f"{self.bento_tag} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+
+    def _raise_if_model_bad(self) -> None:
+        """The service is up but its model failed its startup checks: it will never be ready
+        (``/metadata`` says why), so waiting longer is pointless."""
+        try:
+            status, meta = http_json(self.url + "/metadata", timeout=5)
+        except OSError:
+            return
+        if status == 200 and isinstance(meta, dict) and meta.get("model_ok") is False:
+            raise RuntimeError(f"{self.bento_tag} cannot serve: "
+                               f"{'; '.join(meta.get('not_ready', [])) or 'model not ok'}")
 
     def log_tail(self, chars: int | None = 4000) -> str:
         """This run's server output (the last ``chars`` characters; all with None)."""
@@ -128,8 +144,11 @@ class BentoServer:
             text = f.read().decode(errors="replace")
         return text if chars is None else text[-chars:]
 
-    def predict(self, records: list[dict[str, Any]], timeout: float = 60.0) -> tuple[int, Any]:
-        return http_json(self.url + "/predict", {"records": records}, timeout)
+    def predict(self, records: list[dict[str, Any]], timeout: float = 60.0,
+                token: str | None = None) -> tuple[int, Any]:
+        """POST /predict; with ``token`` (a log token) the request is logged."""
+        auth = {"Authorization": f"Bearer {token}"} if token else None
+        return http_json(self.url + "/predict", {"records": records}, timeout, auth)
 
     def metadata(self) -> tuple[int, Any]:
         return http_json(self.url + "/metadata")

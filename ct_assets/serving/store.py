@@ -83,6 +83,14 @@ def find_champion(version: str, bentoml_home: str | Path, sha256: str | None = N
     return str(hits[0].tag) if hits else None
 
 
+def _intact(model_tag: str, sha256: str, bentoml_home: str | Path) -> bool:
+    model = model_store(bentoml_home).get(model_tag)
+    try:
+        return sha256_file(model.path_of(model.info.metadata.get("file", MODEL_FILE))) == sha256
+    except OSError:
+        return False
+
+
 def save_champion(
     model_path: str | Path,
     version: str,
@@ -107,8 +115,8 @@ def save_champion(
     if actual != sha256:
         raise ValueError(f"sha256 mismatch for {model_path}: expected {sha256}, file has {actual}")
     existing = find_champion(version, bentoml_home, sha256)
-    if existing:
-        return existing
+    if existing and _intact(existing, sha256, bentoml_home):
+        return existing  # a stored copy that went bad is stored again, under a new tag
     names, has_cats = _model_text_info(model_path)
     _check_schema(schema, names, has_cats)
     feature_version = str(schema.get("feature_version", ""))

@@ -114,7 +114,9 @@ class FeatureStore:
                                     "AND label_ts < ?", [lower, until]))
 
     def scored_labels(self, since: dt.datetime, until: dt.datetime) -> pd.DataFrame:
-        """Logged predictions joined with the labels known by `until`, for events since `since`."""
+        """Logged predictions joined with the labels known by `until`, for events since `since`:
+        one per entity, the pipeline's own batch score wherever there is one (a served score
+        counts only for an entity the pipeline did not score)."""
         if not (self.has_table("predictions") and self.has_table("labels")):
             return pd.DataFrame(columns=["entity_id", "model_version", "score", "label"])
         return self.con.execute(
@@ -123,7 +125,7 @@ class FeatureStore:
             FROM predictions p JOIN labels l USING (entity_id)
             WHERE p.event_ts >= ? AND p.event_ts < ? AND l.label_ts < ?
             QUALIFY row_number() OVER (PARTITION BY p.entity_id
-                                       ORDER BY l.label_ts DESC, p.source = 'served' DESC) = 1
+                                       ORDER BY l.label_ts DESC, p.source = 'batch' DESC) = 1
             """,
             [since, until, until],
         ).df()
