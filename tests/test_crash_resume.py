@@ -8,18 +8,17 @@ feature store and the BentoML store it leaves.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import instance_files
 import psutil
 import pytest
 
@@ -41,23 +40,8 @@ def demo(home: Path) -> subprocess.Popen:
 
 
 def started_steps(home: Path) -> set[str]:
-    """Step keys started by unfinished retrain runs, read from the demo's instance files in
-    read-only mode (opening a second Dagster instance would write its schema concurrently)."""
-    history = home / "dagster" / "history"
-
-    def query(path: Path, sql: str, *args) -> list:
-        try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                                    timeout=5)) as con:
-                return con.execute(sql, args).fetchall()
-        except sqlite3.Error:  # not created yet, or being created
-            return []
-
-    runs = query(history / "runs.db", "SELECT run_id FROM runs WHERE pipeline_name = ? AND "
-                 "status = 'STARTED'", "demo__retrain_job")
-    return {key for (run_id,) in runs for (key,) in query(
-        history / "runs" / f"{run_id}.db", "SELECT step_key FROM event_logs WHERE "
-        "dagster_event_type = 'STEP_START'")}
+    """Step keys started by unfinished retrain runs (the demo's instance, read from here)."""
+    return instance_files.started_steps(home / "dagster", "demo__retrain_job")
 
 
 def serving(child: subprocess.Popen) -> bool:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import instance_files
 import pytest
 
 from ct_assets.home import Home
@@ -53,14 +54,6 @@ def runs(home: Path, **filters) -> list[dg.DagsterRun]:
         return instance.get_runs(filters=dg.RunsFilter(**filters))
 
 
-def run_processes(home: Path) -> set[int]:
-    """The pids that executed the home's runs (each run's RUN_START event records it)."""
-    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        return {r.event_log_entry.dagster_event.pid for run in instance.get_runs()
-                for r in instance.get_records_for_run(
-                    run.run_id, of_type=dg.DagsterEventType.RUN_START).records}
-
-
 def test_the_daemon_fails_a_killed_run_and_runs_the_queue_behind_it(tmp_path):
     home = Home.create(tmp_path / "home")
     Settings(rows_per_day=300).save(home.root)
@@ -70,7 +63,7 @@ def test_the_daemon_fails_a_killed_run_and_runs_the_queue_behind_it(tmp_path):
         [str(BIN / "dagster"), "job", "execute", *where, "-j", "demo__ingest_job",
          *partition("2025-01-01")], env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: runs(home.root, statuses=[dg.DagsterRunStatus.STARTED]), 120,
+    wait_for(lambda: instance_files.runs(home.dagster, status="STARTED"), 120,
              "the first run to start")
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait(timeout=30)
@@ -130,15 +123,14 @@ def test_a_second_writer_is_refused_and_readers_read_during_a_run(tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
     try:
-        wait_for(lambda: runs(home) if (home / "dagster" / "history").exists() else [], 300,
-                 "the first demo's runs")
+        wait_for(lambda: instance_files.runs(home / "dagster"), 300, "the first demo's runs")
         settings = (home / "settings.json").read_text()
         second = ct("demo", "--days", "40", "--home", str(home), check=False)
         assert second.returncode == 2
         assert second.stderr.strip().count("\n") == 0  # one line
         assert f"is busy: `ct demo` (pid {first.pid}" in second.stderr
         assert (home / "settings.json").read_text() == settings  # its end was not rewritten
-        assert run_processes(home) == {first.pid}  # every run is the first demo's
+        assert instance_files.run_pids(home / "dagster") == {first.pid}  # all the first's
         assert ct("registry", "list", "--home", str(home)).returncode == 0
     finally:
         os.killpg(first.pid, signal.SIGKILL)
