@@ -141,12 +141,13 @@ def deployable(reg: Registry) -> ModelVersion | None:
     """The version `ct serve` serves: the champion, whose bento was validated before it became
     champion (or, in a home made before releases were one step, the newest champion whose
     bento did not fail validation)."""
-    seen = set()
-    for entry in reversed(reg.history()):
-        if entry["version"] in seen:
-            continue
-        seen.add(entry["version"])
-        record = reg.get(entry["version"])
+    return deployable_of([entry["version"] for entry in reg.history()], reg.get)
+
+
+def deployable_of(champions: list[str], get) -> ModelVersion | None:
+    """`deployable` over a champion history (oldest first) and a way to `get` each record."""
+    for version in dict.fromkeys(reversed(champions)):
+        record = get(version)
         if record.bento_tag and record.deployable is not False:
             return record
     return None

@@ -26,6 +26,7 @@ from ct_assets.settings import Settings
 
 CT = [sys.executable, "-m", "ct_assets.cli.main"]
 BIN = Path(sys.executable).parent
+SMOKE = Path(__file__).parents[1] / ".ci" / "serve_smoke.py"
 
 
 def ct(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -109,17 +110,23 @@ def test_a_moved_home_resumes_serves_and_rolls_back(finished, tmp_path):
     assert str(finished) not in listed  # nothing of the old path is recorded
     back = ct("registry", "rollback", "--home", str(moved), "--json")
     assert '"champion"' in back.stdout
-    smoke = subprocess.run([sys.executable, str(Path(__file__).parents[1] / ".ci" /
-                                                "serve_smoke.py"), str(BIN / "ct"), str(moved)],
+    smoke = subprocess.run([sys.executable, str(SMOKE), str(BIN / "ct"), str(moved)],
                            capture_output=True, text=True, timeout=600)
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+
+
+def served_champion(home: Path) -> bool:
+    """Whether the registry view shows a champion with a bento (a run may hold the database)."""
+    view = home / "registry.json"
+    return view.exists() and any(v["status"] == "champion" and v["bento_tag"]
+                                 for v in json.loads(view.read_text())["versions"])
 
 
 def test_a_second_writer_is_refused_and_readers_read_during_a_run(tmp_path):
     home = tmp_path / "busy"
     home.mkdir()
     Settings(rows_per_day=600).save(home)
-    first = subprocess.Popen([*CT, "demo", "--days", "30", "--home", str(home)],
+    first = subprocess.Popen([*CT, "demo", "--days", "60", "--home", str(home)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
     try:
@@ -132,6 +139,12 @@ def test_a_second_writer_is_refused_and_readers_read_during_a_run(tmp_path):
         assert (home / "settings.json").read_text() == settings  # its end was not rewritten
         assert instance_files.run_pids(home / "dagster") == {first.pid}  # all the first's
         assert ct("registry", "list", "--home", str(home)).returncode == 0
+        wait_for(lambda: served_champion(home), 600, "a champion with its bento")
+        assert first.poll() is None, "the demo ended before serving could be tried during it"
+        smoke = subprocess.run([sys.executable, str(SMOKE), str(BIN / "ct"), str(home)],
+                               capture_output=True, text=True, timeout=600)
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert "a run holds" in smoke.stderr or first.poll() is not None
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=60)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 
@@ -21,7 +22,8 @@ from ct_assets.cli.options import home_option, read_only
 from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.registry import Registry
-from ct_assets.release import deployable
+from ct_assets.registry.view import read_view
+from ct_assets.release import deployable, deployable_of
 from ct_assets.store import table_exists
 
 HOST = "127.0.0.1"
@@ -34,12 +36,7 @@ def champion_bento(paths: Home) -> tuple[str, str]:
     That is the champion, unless its bento failed infra validation (or a home made before
     releases were one step has none): then the newest earlier champion whose bento did not.
     The bento and the model it pins are verified against the registry's sha256."""
-    with read_only(paths) as con:
-        if table_exists(con, "aliases"):
-            reg = Registry(con)
-            current, champion = reg.champion(), deployable(reg)
-        else:
-            current = champion = None
+    current, champion = _registry(paths)
     if champion is None or not champion.bento_tag:
         if current is not None and current.deployable is False:
             raise CTError(f"champion {current.version}'s bento failed infra validation and no "
@@ -59,6 +56,27 @@ def champion_bento(paths: Home) -> tuple[str, str]:
                       "rebuilds it from the registry's model file, or `ct registry rollback`"
                       ) from None
     return champion.version, champion.bento_tag
+
+
+def _registry(paths: Home) -> tuple:
+    """(champion, the version to serve) from the registry, or, while a run holds the database,
+    from the view it published at its last change (`ct_assets.registry.view`)."""
+    try:
+        with read_only(paths) as con:
+            if not table_exists(con, "aliases"):
+                return None, None
+            reg = Registry(con)
+            return reg.champion(), deployable(reg)
+    except CTError:  # a writer holds the database
+        view = read_view(paths.root)
+        if view is None:
+            raise
+    click.echo(f"ct: a run holds {paths.db}; serving the registry as published at "
+               f"{view['published_at']}", err=True)
+    records = {v["version"]: SimpleNamespace(**v) for v in view["versions"]}
+    champion = next((r for r in records.values() if r.status == "champion"), None)
+    return champion, deployable_of([h["version"] for h in view["champion_history"]],
+                                   records.__getitem__)
 
 
 def _check_address(host: str, port: int) -> None:
