@@ -33,7 +33,7 @@ categoricals); missing share on both sides; unseen-level share (categoricals). D
 default thresholds: :class:`DriftThresholds`.
 """
 
-from .metrics import divergences, wasserstein_from_integrals
+from .metrics import binned_wasserstein, divergences
 from .profile import ReferenceProfile
 from .report import DriftReport
 from .thresholds import METRICS, DriftThresholds
@@ -44,5 +44,5 @@ __all__ = [
     "DriftThresholds",
     "ReferenceProfile",
     "divergences",
-    "wasserstein_from_integrals",
+    "binned_wasserstein",
 ]
