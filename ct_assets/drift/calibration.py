@@ -17,6 +17,8 @@ steps of 2^(1/8) (about 9%), which errs on the safe side.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import zlib
 from collections import OrderedDict
@@ -50,8 +52,15 @@ def _cached(key: tuple, make):
     return value
 
 
+def fingerprint(spec: dict) -> str:
+    """A digest of a feature's reference statistics: the cache key of its null model."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 class Calibrator:
-    """Limits per feature for one :class:`.DriftThresholds`."""
+    """Limits per feature for one :class:`.DriftThresholds`; ``fingerprints``: the profile's
+    cache of :func:`fingerprint` per feature (filled here on first use)."""
 
     def __init__(self, thresholds, fingerprints: dict[str, str]):
         self.thresholds, self.fingerprints = thresholds, fingerprints
@@ -59,12 +68,15 @@ class Calibrator:
     def limits(self, name: str, spec: dict, n: int,
                ref_counts: np.ndarray | None = None) -> tuple[dict, bool]:
         """``({metric: limit or None}, calibrated?)`` of one feature at ``n`` current rows;
-        ``ref_counts``: a categorical's compare-time reference bins."""
-        th = self.thresholds
-        limits = th.for_feature(name)
-        tuned = th.calibrated_metrics(name) & _applicable(spec)
+        ``ref_counts``: a categorical's compare-time reference bins. A metric that does not
+        apply to the feature's kind (Wasserstein of a categorical) has no limit."""
+        th, applicable = self.thresholds, _applicable(spec)
+        limits = {m: v if m in applicable else None for m, v in th.for_feature(name).items()}
+        tuned = th.calibrated_metrics(name) & applicable
         if not tuned or spec["n"] == 0:
             return limits, False
+        if name not in self.fingerprints:
+            self.fingerprints[name] = fingerprint(spec)
         size, key = bucket(n), (self.fingerprints[name],)
         if spec["kind"] == "categorical":
             key += (hash(np.asarray(ref_counts).tobytes()),)

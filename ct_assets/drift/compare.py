@@ -1,8 +1,8 @@
 """One row of the drift report per feature, from the current data's summary statistics.
 
 The statistics (fine-bin counts with a missing bin, mean positions, level counts) come either
-from a pandas column (:func:`series_stats`) or from DuckDB SQL (:mod:`.duck`); both feed the
-same :func:`feature_row`, so the two paths give the same report by construction.
+from pandas columns (:mod:`.current`) or from DuckDB SQL (:mod:`.duck`); both feed the same
+:func:`feature_row`, so the two paths give the same report by construction.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from .binning import FineBins
 from .calibration import Calibrator
-from .categorical import current_categorical, tally
-from .columns import check_frame, map_features
+from .current import absent_stats
 from .metrics import binned_wasserstein, divergences
-from .numeric import current_numeric, raw_values, wasserstein_scale
+from .numeric import wasserstein_scale
 from .report import DriftReport
 from .thresholds import METRICS, DriftThresholds, breaches
 
@@ -29,40 +27,6 @@ COLUMNS = ["kind", "psi", "kl", "js", "wasserstein", "missing_ref", "missing_cur
 # status values, most serious first
 MISSING_COLUMN, DTYPE_CHANGED, ALL_MISSING, NO_REFERENCE, DRIFTED, OK = (
     "missing_column", "dtype_changed", "all_missing", "no_reference_values", "drifted", "ok")
-
-
-def series_stats(spec: dict, series: pd.Series, bins: FineBins | None) -> tuple[dict, list[str]]:
-    """Current statistics of one pandas column, and notes (a changed dtype)."""
-    if spec["kind"] == "categorical":
-        return current_categorical(*tally(series), spec), []
-    values, dtype_ok = raw_values(series)
-    notes = [] if dtype_ok else [f"dtype changed: {spec['dtype']} -> {series.dtype}"]
-    return current_numeric(values, spec, bins), notes
-
-
-def frame_stats(features: dict[str, dict], bins: dict[str, FineBins],
-                df: pd.DataFrame) -> tuple[int, dict, list[str]]:
-    """``(n_rows, {feature: (stats or None when absent, notes)}, extra columns)`` of a frame."""
-    columns = check_frame(df, "current")
-
-    def one(name: str, spec: dict) -> tuple[dict | None, list[str]]:
-        if name not in columns:
-            return None, []
-        return series_stats(spec, df[columns[name]], bins.get(name))
-
-    stats = map_features(one, features.items(), len(df))
-    return (len(df), dict(zip(features, stats, strict=True)),
-            [c for c in columns if c not in features])
-
-
-def absent_stats(spec: dict, n_cur: int) -> dict:
-    """Statistics of a feature missing from the current data: every row is missing."""
-    if spec["kind"] == "categorical":
-        return current_categorical(pd.Index([], dtype=object), np.zeros(0, np.int64), n_cur, spec)
-    counts = np.zeros(len(spec["edges"]) + 2, dtype=np.int64)
-    counts[-1] = n_cur
-    return {"counts": counts, "fine": np.zeros(len(spec["fine"]["counts"]), np.int64),
-            "means": None, "std": 0.0}
 
 
 def _edge_labels(edges: list[float]) -> list[str]:

@@ -20,7 +20,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def upgrade(spec: dict, grid: list[float]) -> dict:
+def upgrade(profile: dict) -> dict:
+    """The features of a profile dict, in version 2 (version 1 is converted)."""
+    features = dict(profile["features"])
+    if profile["version"] == 1:
+        features = {name: _feature(spec, profile["grid"]) for name, spec in features.items()}
+    return features
+
+
+def _feature(spec: dict, grid: list[float]) -> dict:
     """A version-2 feature spec from a version-1 one (``grid``: the profile's probabilities)."""
     if spec["kind"] == "categorical":
         counts = np.asarray(spec["counts"], dtype=np.int64)

@@ -10,7 +10,8 @@ come from the formulas the report uses (:mod:`.metrics`). Bins:
 - categorical: the compare-time bins (kept levels, __other__, __unseen__, __missing__). A
   stationary stream still brings levels the reference never saw, about as often as the
   reference saw a level only once (Good-Turing), so the current sample gets that share of
-  __unseen__; without it a long-tailed feature would always look drifted.
+  __unseen__, taken from the rare levels that the reference overrates (__other__ first);
+  without it a long-tailed feature would always look drifted.
 
 Draws (:func:`draw`): exact categorical sampling up to ``SMALL`` rows; beyond, the multinomial's
 normal approximation, with Poisson draws for bins expecting fewer than ``RARE`` rows (the far
@@ -91,11 +92,7 @@ class NullModel:
         """Null samples of every metric at ``n`` current rows: ``{metric: (replicates,)}``;
         ``seed``: the entropy of the draws (the reference's, then the current sample's at n)."""
         ref = self.reference(replicates, seed)
-        p = self.shares
-        if self.p_unseen > 0:
-            p = p * (1.0 - self.p_unseen)
-            p[-2] += self.p_unseen
-        cur = draw(np.random.default_rng([*seed, 1, n]), n, p, replicates)
+        cur = draw(np.random.default_rng([*seed, 1, n]), n, self._current_shares(), replicates)
         out = {"wasserstein": np.zeros(replicates)}  # a constant reference: always 0
         if self.fine is not None:
             edges, means, std = self.fine
@@ -106,6 +103,17 @@ class NullModel:
                    missing=np.abs(cur[:, -1] / n - ref["missing"]),
                    unseen=cur[:, -2] / n if self.p_unseen > 0 else np.zeros(replicates))
         return out
+
+    def _current_shares(self) -> np.ndarray:
+        """The current side's population: the reference's shares with the Good-Turing share of
+        unseen levels moved to __unseen__ from __other__ (the rarest levels), then from all."""
+        p = self.shares.copy()
+        if self.p_unseen > 0:
+            take = min(self.p_unseen, p[-3])
+            p[-3] -= take
+            p[:-2] *= 1.0 - (self.p_unseen - take) / max(p[:-2].sum(), 1e-300)
+            p[-2] += self.p_unseen
+        return p
 
     def _psi_bins(self, counts: np.ndarray) -> np.ndarray:
         return counts if self.psi_starts is None else np.add.reduceat(

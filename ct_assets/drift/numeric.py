@@ -23,6 +23,7 @@ import pandas as pd
 
 from .binning import FineBins, histogram
 from .cells import fit_grid
+from .columns import to_float
 
 N_BINS = 20
 
@@ -31,36 +32,6 @@ def quantile_grid(n_uniform: int = 200) -> np.ndarray:
     """Cumulative probabilities 0..1: ``n_uniform`` equal intervals plus log-spaced tail points."""
     tails = 10.0 ** (-np.arange(9, 33) / 4.0)  # 5.6e-3 .. 1e-8
     return np.unique(np.concatenate([np.linspace(0.0, 1.0, n_uniform + 1), tails, 1.0 - tails]))
-
-
-def is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
-
-
-def to_float(series: pd.Series) -> tuple[np.ndarray, bool]:
-    """Float64 values of a column (missing -> NaN) and whether its dtype was numeric.
-
-    A non-numeric column (e.g. strings where numbers were expected) is coerced with
-    ``pd.to_numeric(errors="coerce")``: unparsable values become missing.
-    """
-    if is_numeric(series):
-        if isinstance(series.dtype, np.dtype):  # plain numpy column: a view or one cast
-            return series.to_numpy().astype(np.float64, copy=False), True
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), True  # nullable, arrow
-    try:
-        coerced = pd.to_numeric(series, errors="coerce")
-        values = pd.Series(coerced).to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        values = np.full(len(series), np.nan)
-    return values, False
-
-
-def raw_values(series: pd.Series) -> tuple[np.ndarray, bool]:
-    """Like :func:`to_float`, but a plain numpy int or bool column is returned as it is: the
-    binning pass converts it chunk by chunk, in cache, instead of copying the column."""
-    if is_numeric(series) and isinstance(series.dtype, np.dtype):
-        return series.to_numpy(), True
-    return to_float(series)
 
 
 def finite_sorted(values: np.ndarray) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -13,7 +12,8 @@ from .binning import FineBins
 from .calibration import Calibrator
 from .categorical import MAX_LEVELS, fit_categorical
 from .columns import check_frame, check_importances, map_features, select_features
-from .compare import assemble, feature_row, frame_stats
+from .compare import assemble, feature_row
+from .current import frame_stats
 from .legacy import upgrade
 from .numeric import N_BINS, fit_numeric, quantile_grid
 from .report import DriftReport
@@ -40,7 +40,7 @@ class ReferenceProfile:
         self.max_levels = int(max_levels)
         self.importances = check_importances(importances, features)
         self._bins: dict[str, FineBins] = {}  # built on first compare
-        self._fingerprints: dict[str, str] = {}  # keys of the calibration cache
+        self._fingerprints: dict[str, str] = {}  # keys of the calibration cache, filled by it
 
     def fine_bins(self) -> dict[str, FineBins]:
         """Each numeric feature's fine bins with its cell grid, built once per profile."""
@@ -48,15 +48,6 @@ class ReferenceProfile:
             if spec["kind"] == "numeric" and name not in self._bins:
                 self._bins[name] = FineBins.of(spec["fine"]["edges"], spec["grid"])
         return self._bins
-
-    def fingerprints(self) -> dict[str, str]:
-        """A digest of each feature's reference statistics (the calibration cache's key)."""
-        for name, spec in self.features.items():
-            if name not in self._fingerprints:
-                text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
-                self._fingerprints[name] = hashlib.blake2b(text.encode(), digest_size=16
-                                                           ).hexdigest()
-        return self._fingerprints
 
     @property
     def numeric(self) -> list[str]:
@@ -67,15 +58,9 @@ class ReferenceProfile:
         return [f for f, s in self.features.items() if s["kind"] == "categorical"]
 
     @classmethod
-    def fit(
-        cls,
-        df: pd.DataFrame,
-        categorical: Iterable[str] = (),
-        numeric: Iterable[str] | None = None,
-        importances: Mapping[str, float] | None = None,
-        n_bins: int = N_BINS,
-        max_levels: int = MAX_LEVELS,
-    ) -> ReferenceProfile:
+    def fit(cls, df: pd.DataFrame, categorical: Iterable[str] = (),
+            numeric: Iterable[str] | None = None, importances: Mapping[str, float] | None = None,
+            n_bins: int = N_BINS, max_levels: int = MAX_LEVELS) -> ReferenceProfile:
         """Profile ``df``. ``numeric=None`` means every other column of ``df`` with a numeric dtype.
 
         ``importances`` (feature -> weight >= 0) weight the dataset-level drift share; features
@@ -120,7 +105,7 @@ class ReferenceProfile:
                 n_rows, stats, extra = sql_stats(self, data, table, where, params)
         else:
             n_rows, stats, extra = frame_stats(self.features, self.fine_bins(), data)
-        calibrator = Calibrator(thresholds, self.fingerprints())
+        calibrator = Calibrator(thresholds, self._fingerprints)
         rows, bins = {}, {}
         for name, spec in self.features.items():
             cur, notes = stats[name]
@@ -128,16 +113,9 @@ class ReferenceProfile:
         return assemble(rows, bins, self.importances, thresholds, n_rows, self.n_rows, extra)
 
     def to_dict(self) -> dict:
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "n_rows": self.n_rows,
-            "n_bins": self.n_bins,
-            "max_levels": self.max_levels,
-            "grid": self.grid.tolist(),
-            "importances": dict(self.importances),
-            "features": self.features,
-        }
+        return {"format": FORMAT, "version": VERSION, "n_rows": self.n_rows,
+                "n_bins": self.n_bins, "max_levels": self.max_levels, "grid": self.grid.tolist(),
+                "importances": dict(self.importances), "features": self.features}
 
     def to_json(self) -> str:
         """Plain JSON (floats with round-trip precision): ``from_json`` restores it exactly."""
@@ -152,17 +130,8 @@ class ReferenceProfile:
                 f"unsupported drift profile version {data.get('version')!r}: this code reads "
                 f"versions {', '.join(map(str, READS))}; refit the reference profile"
             )
-        features = dict(data["features"])
-        if data["version"] == 1:
-            features = {name: upgrade(spec, data["grid"]) for name, spec in features.items()}
-        return cls(
-            features,
-            data["n_rows"],
-            data["grid"],
-            data["n_bins"],
-            data["max_levels"],
-            data.get("importances"),
-        )
+        return cls(upgrade(data), data["n_rows"], data["grid"], data["n_bins"],
+                   data["max_levels"], data.get("importances"))
 
     @classmethod
     def from_json(cls, text: str) -> ReferenceProfile:
