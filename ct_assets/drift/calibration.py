@@ -103,17 +103,27 @@ def _applicable(spec: dict) -> set[str]:
 
 
 def _negligible(model: NullModel, n: int, floors: dict[str, float]) -> bool:
-    """Large-sample bounds of the null's 1-in-10,000 quantile all below the floors?"""
-    if model.p_unseen > 0:
-        return False  # unseen levels shift PSI by an amount that does not shrink with n
+    """Large-sample bounds of the null's 1-in-10,000 quantile all below the floors?
+
+    PSI (KL, JS) of unshifted bins: the chi-square approximation ``chi2(k - 1) / n_eff``. A
+    categorical's unseen levels add, for a share ``u`` of current rows in a bin the reference
+    has not, ``u ln(2 m u)`` to PSI and KL and ``u / 2`` to JS squared; ``u`` is bounded by
+    its binomial quantile. Missing shares: a normal bound. Wasserstein: :func:`_bridge_scale`.
+    """
     n_eff = 1.0 / (1.0 / model.m + 1.0 / n)
     psi_shares = model.shares if model.psi_starts is None else np.add.reduceat(
         model.shares, model.psi_starts)
     k = int(np.count_nonzero(psi_shares))
     psi = max(chi2.isf(TAIL, k - 1) - (k - 1), 0.0) / n_eff if k > 1 else 0.0
+    kl, js2 = psi / 2.0, psi / (8.0 * math.log(2.0))
+    unseen = model.p_unseen
+    if unseen > 0:
+        unseen += _Z * math.sqrt(unseen * (1.0 - unseen) / n)
+        extra = unseen * math.log(max(2.0 * model.m * unseen, 1.0))
+        psi, kl, js2 = psi + extra, kl + extra, js2 + unseen / 2.0
     p_missing = model.shares[-1]
-    bounds = {"psi": psi, "kl": psi / 2.0, "js": math.sqrt(psi / (8.0 * math.log(2.0))),
-              "missing": _Z * math.sqrt(p_missing * (1.0 - p_missing) / n_eff), "unseen": 0.0,
+    bounds = {"psi": psi, "kl": kl, "js": math.sqrt(js2), "unseen": unseen,
+              "missing": _Z * math.sqrt(p_missing * (1.0 - p_missing) / n_eff),
               "wasserstein": 0.0}
     if model.fine is not None:
         edges, means, std = model.fine

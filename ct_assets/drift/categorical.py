@@ -16,12 +16,15 @@ in the reference; reference share 0) and ``__missing__``.
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 import pandas as pd
 
 MAX_LEVELS = 1000
 MAX_KNOWN = 100_000
 MIN_EXPECTED = 5.0
+IDENTITY_SAMPLE = 4096  # rows looked at before counting objects by identity
 
 
 def tally(values: pd.Series, weights: np.ndarray | None = None) -> tuple[pd.Index, np.ndarray, int]:
@@ -40,7 +43,9 @@ def tally(values: pd.Series, weights: np.ndarray | None = None) -> tuple[pd.Inde
         keys = pd.Index(np.asarray(values.cat.categories, dtype=object))
         keys = keys.insert(0, None)
     else:
-        found = values.value_counts(dropna=False, sort=False)
+        found = _by_identity(values)
+        if found is None:
+            found = values.value_counts(dropna=False, sort=False)
         keys, counts = pd.Index(found.index, dtype=object), found.to_numpy()
     counts = np.asarray(counts).astype(np.int64)
     missing = np.asarray(keys.isna())
@@ -57,6 +62,31 @@ def tally(values: pd.Series, weights: np.ndarray | None = None) -> tuple[pd.Inde
         merged = pd.Series(counts, index=keys).groupby(level=0, sort=False).sum()
         keys, counts = pd.Index(merged.index, dtype=object), merged.to_numpy(dtype=np.int64)
     return keys, counts, n_missing
+
+
+def _by_identity(values: pd.Series) -> pd.Series | None:
+    """Level counts of a column of Python objects, counted by object identity first.
+
+    Readers such as pandas' CSV parser give one object per distinct string (per chunk of the
+    file), so sorting the objects' addresses (plain integers: no hashing, and without the GIL)
+    and hashing only the few distinct objects replaces hashing every row, 3-5x faster. None
+    when most objects are distinct (DuckDB's ``.df()`` makes one per row): hash the values.
+    """
+    arr = np.asarray(values.array) if isinstance(values.dtype, pd.StringDtype) else (
+        values.to_numpy())
+    if arr.dtype != object or arr.size < IDENTITY_SAMPLE or not arr.flags.c_contiguous:
+        return None
+    addresses = np.frombuffer(arr.data, dtype=np.intp)  # the array holds the objects alive
+    if np.unique(addresses[:IDENTITY_SAMPLE]).size > IDENTITY_SAMPLE // 16:
+        return None
+    ordered = np.sort(addresses)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    if starts.size > IDENTITY_SAMPLE:
+        return None
+    objects = [ctypes.cast(int(a), ctypes.py_object).value for a in ordered[starts]]
+    counts = pd.Series(np.diff(np.append(starts, ordered.size)),
+                       index=pd.Index(objects, dtype=object))
+    return counts.groupby(level=0, dropna=False, sort=False).sum()
 
 
 def fit_categorical(series: pd.Series, max_levels: int = MAX_LEVELS) -> dict:
