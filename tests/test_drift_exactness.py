@@ -141,6 +141,8 @@ def test_compare_never_sorts_the_current_data_and_fit_sorts_each_column_once(mon
 
 
 def test_string_and_category_columns_give_the_same_report():
+    """Strings sharing objects (as a CSV reader gives them: counted by identity), strings with
+    an object per row (as DuckDB gives them: hashed) and categories: one report."""
     rng = np.random.default_rng(4)
     levels = np.array([f"shop-{i:03d}" for i in range(300)], dtype=object)
     p = 1.0 / np.arange(1, 301)
@@ -152,7 +154,9 @@ def test_string_and_category_columns_give_the_same_report():
     by_cat = ReferenceProfile.fit(as_str.astype("category"), categorical=["shop"],
                                   max_levels=100)
     assert by_str.features["shop"] | {"dtype": ""} == by_cat.features["shop"] | {"dtype": ""}
-    for cur_frame in (cur, cur.astype("category"), cur.astype(object)):
+    fresh = cur.assign(shop=[(v + "!")[:-1] if isinstance(v, str) else None for v in cur["shop"]])
+    assert fresh["shop"].iloc[1] is not cur["shop"].iloc[1]  # a new object per row, as DuckDB
+    for cur_frame in (cur, cur.astype("category"), cur.astype(object), fresh):
         a, b = by_str.compare(cur_frame), by_cat.compare(cur_frame)
         pd.testing.assert_frame_equal(a.features, b.features)
         assert a.features.loc["shop", "unseen_share"] == pytest.approx(300 / 15_000)
