@@ -17,6 +17,7 @@ steps of 2^(1/8) (about 9%), which errs on the safe side.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -114,7 +115,7 @@ def _negligible(model: NullModel, n: int, floors: dict[str, float]) -> bool:
     psi_shares = model.shares if model.psi_starts is None else np.add.reduceat(
         model.shares, model.psi_starts)
     k = int(np.count_nonzero(psi_shares))
-    psi = max(chi2.isf(TAIL, k - 1) - (k - 1), 0.0) / n_eff if k > 1 else 0.0
+    psi = max(_chi2_tail(k - 1) - (k - 1), 0.0) / n_eff if k > 1 else 0.0
     kl, js2 = psi / 2.0, psi / (8.0 * math.log(2.0))
     unseen = model.p_unseen
     if unseen > 0:
@@ -131,6 +132,11 @@ def _negligible(model: NullModel, n: int, floors: dict[str, float]) -> bool:
         bounds["wasserstein"] = _BRIDGE * _bridge_scale(model.shares[:-1] / values, edges,
                                                         means) / std / math.sqrt(n_eff * values)
     return all(bounds[m] <= floor for m, floor in floors.items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _chi2_tail(dof: int) -> float:
+    return float(chi2.isf(TAIL, dof))
 
 
 def _bridge_scale(shares: np.ndarray, edges: np.ndarray, means: np.ndarray) -> float:
