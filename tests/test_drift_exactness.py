@@ -40,10 +40,14 @@ def _awkward(kind: str, rng: np.random.Generator, n: int, shift: float) -> np.nd
         return np.full(n, 7.0 + shift)
     if kind == "near_constant":
         return np.where(rng.random(n) < 0.002, rng.normal(1, 0.01, n), 1.0 + shift)
-    if kind == "missing_30pct":
+    if kind == "missing_30pct":  # NaN and +/-inf count as missing
         x = rng.normal(shift, 1.0, n)
         x[rng.random(n) < 0.3] = np.nan
-        x[:5] = [np.inf, -np.inf, np.nan, 1e300, -1e300]
+        x[:3] = [np.inf, -np.inf, np.nan]
+        return x
+    if kind == "extremes_1e300":
+        x = rng.normal(shift, 1.0, n)
+        x[:4] = [1e300, -1e300, 5e-324, -5e-324]
         return x
     if kind == "offset_1e9":
         return 1e9 + rng.normal(shift, 1.0, n)
@@ -55,8 +59,8 @@ def _awkward(kind: str, rng: np.random.Generator, n: int, shift: float) -> np.nd
 
 
 KINDS = ["student_t2", "pareto", "pareto_2_5", "lognormal_sigma2", "poisson_steps", "rounded_steps",
-         "bool_steps", "constant", "near_constant", "missing_30pct", "offset_1e9",
-         "outliers_1e12"]
+         "bool_steps", "constant", "near_constant", "missing_30pct", "extremes_1e300",
+         "offset_1e9", "outliers_1e12"]
 
 
 def _textbook_counts(values: np.ndarray, edges: list[float]) -> np.ndarray:

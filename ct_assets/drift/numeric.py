@@ -73,13 +73,18 @@ def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
     fine = np.unique(np.concatenate([psi, quantiles]))
     snapped = _snap(fine, cells)  # PSI edges are fine edges: snap once, look them up
     psi, fine = np.unique(snapped[np.searchsorted(fine, psi)]), np.unique(snapped)
-    counts, sums, _ = histogram(s, FineBins.of(fine, cells))
+    counts, sums, _ = histogram(s, FineBins.of(fine, cells), ordered=True)
     center = float(s[n // 2])
     s -= center  # in place: our own sorted copy; centred sums keep the variance well conditioned
+    scale = max(abs(float(s[0])), abs(float(s[-1])))
+    if scale > 1e150:  # squares would overflow: scale first (values of 1e300 are finite)
+        s /= scale
     mean = float(np.mean(s))
+    std = float(np.sqrt(max(float(s @ s) / n - mean * mean, 0.0)))
+    if scale > 1e150:
+        mean, std = mean * scale, std * scale
     return {**spec, "edges": psi.tolist(), "counts": psi_counts(counts, fine, psi).tolist(),
-            "mean": center + mean,
-            "std": float(np.sqrt(max(np.einsum("i,i->", s, s) / n - mean * mean, 0.0))),
+            "mean": center + mean, "std": std,
             "fine": {"edges": fine.tolist(), "counts": counts.tolist(),
                      "means": bin_means(counts, sums, fine).tolist()},
             "grid": None if cells is None else cells.to_dict()}
