@@ -188,3 +188,29 @@ def test_version1_profile_reads_and_compares_as_version1_did():
     assert json.loads(again.to_json())["version"] == 2
     with pytest.raises(ValueError, match="unsupported drift profile version 3.*refit"):
         ReferenceProfile.from_dict({**saved["profile"], "version": 3})
+
+
+@pytest.mark.parametrize("lo, scale", [(-3.1, 1024.0), (1e9, 1 / 1024), (0.0, 8192.0),
+                                       (-1e-300, 2.0**1000), (-7.25, 1000.0)])
+def test_cell_starts_are_the_first_double_of_each_cell(lo, scale):
+    from ct_assets.drift.cells import CellGrid
+
+    grid = CellGrid(lo, scale, 4096)
+    j = np.arange(1, 4098)
+    start = grid.cell_start(j)
+    assert (grid.cells_of(start) >= np.minimum(j, 4097)).all()
+    assert (grid.cells_of(np.nextafter(start, -np.inf)) < j).all()
+    assert (start == grid._bisect(j.astype(float)) + 0.0).all()  # the fast path = bisection
+
+
+def test_a_sorted_reference_is_counted_like_any_other_column():
+    from ct_assets.drift.binning import histogram
+
+    rng = np.random.default_rng(8)
+    for values in (rng.standard_t(2, 50_000), rng.poisson(3, 50_000).astype(float)):
+        profile = ReferenceProfile.fit(pd.DataFrame({"v": values}))
+        bins = profile.fine_bins()["v"]
+        s = np.sort(values)
+        a, b = histogram(s, bins, ordered=True), histogram(rng.permutation(values), bins)
+        assert a[0].tolist() == b[0].tolist() == profile.features["v"]["fine"]["counts"]
+        assert np.allclose(a[1], b[1], rtol=1e-12)

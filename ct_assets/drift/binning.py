@@ -97,12 +97,14 @@ def _core_pass(values: np.ndarray, bins: FineBins, counts: np.ndarray,
 
 def _ordered_pass(values: np.ndarray, bins: FineBins, counts: np.ndarray,
                   sums: np.ndarray) -> list[np.ndarray]:
-    """:func:`_core_pass` for sorted finite values: cells are sorted too."""
-    cells = bins.grid.cells_of(values)
-    top = bins.grid.cells + 1
-    starts = np.searchsorted(cells, np.arange(top + 2), side="left")
-    _add_cells(np.diff(starts), bins, counts, sums)
-    return [values[: starts[1]], values[starts[top]:]]
+    """:func:`_core_pass` for sorted finite values: each cell's values are the run between
+    two cell starts, found by binary search (no pass over the values)."""
+    grid = bins.grid
+    at = np.searchsorted(values, grid.cell_start(np.arange(1, grid.cells + 2)), side="left")
+    per_cell = np.zeros(grid.cells + 2, dtype=np.int64)
+    per_cell[1:-1] = np.diff(at)
+    _add_cells(per_cell, bins, counts, sums)
+    return [values[: at[0]], values[at[-1]:]]
 
 
 def _add_cells(per_cell: np.ndarray, bins: FineBins, counts: np.ndarray,

@@ -9,9 +9,9 @@ reference's 0.1% to 99.9% quantiles); cell 0 collects values below it, NaN and -
 grid) the cell starts are the values themselves and edges stay round numbers.
 
 Exactness: each IEEE operation rounds monotonically, so the cell is a non-decreasing function
-of ``x``. An edge placed at the first double of a cell (:func:`cell_start`, found by bisection
-over the doubles) therefore splits values exactly as ``np.searchsorted(edges, x, "right")``
-would, with no value ever on the wrong side because of rounding.
+of ``x``. An edge placed at the first double of a cell (:meth:`CellGrid.cell_start`) therefore
+splits values exactly as ``np.searchsorted(edges, x, "right")`` would, with no value ever on
+the wrong side because of rounding.
 """
 
 from __future__ import annotations
@@ -58,18 +58,34 @@ class CellGrid:
     def cell_start(self, j: np.ndarray) -> np.ndarray:
         """The smallest double whose cell is ``>= j``, for core cells ``j`` (exact).
 
-        Bisection over all doubles in their integer order (-inf to +inf: 64 halvings), with
-        the same arithmetic as :meth:`positions`, so no rounding can put it on the wrong side.
+        The guess ``lo + j / scale`` is moved by single doubles until it qualifies and its
+        predecessor does not (with the arithmetic of :meth:`positions`, so no rounding can
+        put it on the wrong side); the rare guess that does not settle so is bisected.
         """
         j = np.asarray(j, dtype=np.float64)
+        x = self.lo + j / self.scale
+        for _ in range(4):
+            x = np.where(self._at(x) >= j, x, np.nextafter(x, np.inf))
+        for _ in range(4):
+            below = np.nextafter(x, -np.inf)
+            x = np.where(self._at(below) >= j, below, x)
+        settled = (self._at(x) >= j) & (self._at(np.nextafter(x, -np.inf)) < j)
+        if not settled.all():
+            x[~settled] = self._bisect(j[~settled])
+        return x + 0.0  # -0.0 -> 0.0 (equal as an edge, clearer in a label)
+
+    def _at(self, x: np.ndarray) -> np.ndarray:
+        return self.positions(x, np.empty(np.shape(x)))
+
+    def _bisect(self, j: np.ndarray) -> np.ndarray:
+        """:meth:`cell_start` by bisection over all doubles in their integer order."""
         lo_key = np.full(j.shape, _key(np.array(-np.inf)))
         hi_key = np.full(j.shape, _key(np.array(np.inf)))
         for _ in range(64):
             mid = (lo_key >> 1) + (hi_key >> 1) + (lo_key & hi_key & 1)  # floor, no overflow
-            x = _value(mid)
-            up = self.positions(x, np.empty(x.shape)) >= j
+            up = self._at(_value(mid)) >= j
             hi_key, lo_key = np.where(up, mid, hi_key), np.where(up, lo_key, mid)
-        return _value(hi_key) + 0.0  # -0.0 -> 0.0 (equal as an edge, clearer in a label)
+        return _value(hi_key)
 
     def midpoints(self) -> np.ndarray:
         """Where values of each cell count as lying (Wasserstein): the cell's middle."""
