@@ -78,10 +78,10 @@ class NullModel:
 
     def reference(self, replicates: int, seed: list[int]) -> dict:
         """The reference-side draws, made once: PSI-bin counts, missing share, CDF integrals."""
-        if self._reference.get("replicates") != replicates:
+        if self._reference.get("drawn") != (replicates, *seed):
             ref = draw(np.random.default_rng([*seed, 0]), self.m, self.shares, replicates)
             self._reference.clear()
-            self._reference["replicates"] = replicates
+            self._reference["drawn"] = (replicates, *seed)
             self._reference.update(psi=self._psi_bins(ref), missing=ref[:, -1] / self.m)
             if self.fine is not None:
                 edges, means, _ = self.fine
