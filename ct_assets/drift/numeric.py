@@ -123,5 +123,7 @@ def current_numeric(values: np.ndarray, spec: dict, bins: FineBins) -> dict:
            "fine": fine, "means": bin_means(fine, sums, bins.edges), "std": 0.0}
     if spec["std"] is not None and is_constant(spec["std"], spec["mean"]) and fine.sum():
         x = np.asarray(values, dtype=np.float64)
-        out["std"] = float(np.std(x[np.isfinite(x)]))
+        x = x[np.isfinite(x)]
+        scale = max(float(np.max(np.abs(x))), 1e-300)  # squares of 1e300 overflow: rescale
+        out["std"] = float(np.std(x / scale)) * scale
     return out
