@@ -214,3 +214,31 @@ def test_a_sorted_reference_is_counted_like_any_other_column():
         a, b = histogram(s, bins, ordered=True), histogram(rng.permutation(values), bins)
         assert a[0].tolist() == b[0].tolist() == profile.features["v"]["fine"]["counts"]
         assert np.allclose(a[1], b[1], rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error")  # an overflow warning here is a bug
+def test_values_near_the_largest_double_give_finite_reports():
+    rng = np.random.default_rng(12)
+    ref = pd.DataFrame({"wide": np.r_[rng.normal(size=500), 1e300, -1e300],
+                        "const": np.full(502, 5.0)})
+    cur = pd.DataFrame({"wide": rng.standard_cauchy(400) * 1e200,
+                        "const": rng.standard_cauchy(400) * 1e250})
+    profile = ReferenceProfile.from_json(ReferenceProfile.fit(ref).to_json())
+    report = profile.compare(cur)
+    assert np.isfinite(report.features[["psi", "kl", "js", "wasserstein"]].to_numpy(float)).all()
+    assert report.features["drifted"].all()
+    json.dumps(report.to_dict(), allow_nan=False)
+
+
+def test_outliers_that_stretch_the_core_never_merge_bins():
+    """A few huge values in a small reference, or 10% of them in a large one: the PSI bins
+    stay the reference's ventiles (exact binning instead of a useless grid)."""
+    rng = np.random.default_rng(13)
+    for values in (np.r_[rng.normal(size=500), 1e300, -1e300],
+                   np.r_[rng.normal(size=20_000), np.full(1_000, 1e12), np.full(1_000, -1e12)]):
+        profile = ReferenceProfile.fit(pd.DataFrame({"x": values}))
+        spec = profile.features["x"]
+        assert len(spec["edges"]) == 19 and max(spec["counts"]) < 0.2 * values.size
+        cur = pd.DataFrame({"x": rng.normal(0.5, 1.0, 5_000)})
+        assert profile.compare(cur).bins["x"]["cur"] == _textbook_counts(cur["x"],
+                                                                         spec["edges"]).tolist()

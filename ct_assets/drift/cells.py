@@ -106,28 +106,34 @@ def _value(k: np.ndarray) -> np.ndarray:
 
 
 def fit_grid(sorted_values: np.ndarray, edges: np.ndarray) -> CellGrid | None:
-    """The grid for a sorted finite reference: the core between its 0.1% and 99.9% quantiles,
-    with enough cells that ``edges`` (the PSI bin edges) inside it keep distinct cells.
+    """The grid for a sorted finite reference: a core between its 0.1% and 99.9% quantiles
+    (1% and 99% if outliers stretch it too far), holding most of ``edges`` (the PSI bin
+    edges), with enough cells that they keep distinct cells.
 
-    Falls back to the full range for a peaked column, and to ``c +/- max(1, |c| 1e-6)`` for a
-    constant one; None when no finite grid exists (everything is then binned exactly).
+    A peaked column's core falls back to its full range, a constant column's to
+    ``c +/- max(1, |c| 1e-6)``. None when no grid keeps the edges apart: the column is then
+    binned exactly (``np.searchsorted``, several times slower), never with merged bins.
     """
-    n = sorted_values.size
-    lo, hi = float(sorted_values[int(CORE * n)]), float(sorted_values[n - 1 - int(CORE * n)])
-    if not hi > lo:
-        lo, hi = float(sorted_values[0]), float(sorted_values[-1])
-    if not hi > lo:
-        half = max(1.0, abs(lo) * 1e-6)
-        lo, hi = lo - half, hi + half
-    cells = CELLS
-    while True:
-        with np.errstate(over="ignore", divide="ignore"):
-            scale = 2.0 ** np.floor(np.log2(cells / (hi - lo)))  # cells / range, rounded down
-        if not (np.isfinite(scale) and scale > 0 and np.isfinite(lo - 2.0 / scale)):
-            return None
-        grid = CellGrid(lo, float(scale), int(np.ceil((hi - lo) * scale)))
-        c = grid.cells_of(edges)
-        inside = c[grid.in_core(c)]
-        if np.unique(inside).size == inside.size or cells >= MAX_CELLS:
-            return grid
-        cells *= 4
+    n, edges = sorted_values.size, np.unique(edges)
+    for trim in (CORE, 10 * CORE):
+        lo, hi = float(sorted_values[int(trim * n)]), float(sorted_values[n - 1 - int(trim * n)])
+        if not hi > lo:
+            lo, hi = float(sorted_values[0]), float(sorted_values[-1])
+        if not hi > lo:
+            half = max(1.0, abs(lo) * 1e-6)
+            lo, hi = lo - half, hi + half
+        cells = CELLS
+        while cells <= MAX_CELLS:
+            with np.errstate(over="ignore", divide="ignore"):
+                scale = 2.0 ** np.floor(np.log2(cells / (hi - lo)))  # cells / range, rounded down
+            if not (np.isfinite(scale) and scale > 0 and np.isfinite(lo - 2.0 / scale)):
+                break
+            grid = CellGrid(lo, float(scale), int(np.ceil((hi - lo) * scale)))
+            c = grid.cells_of(edges)
+            inside = c[grid.in_core(c)]
+            if 2 * inside.size < edges.size:
+                break  # the core is not where the edges are: outliers stretch it
+            if np.unique(inside).size == inside.size:
+                return grid
+            cells *= 4
+    return None
