@@ -69,7 +69,7 @@ def _timed(runs: dict) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--json", action="store_true", help="print the measurements as JSON")
+    ap.add_argument("--json", action="store_true", help="print the measurements as JSON only")
     args = ap.parse_args(argv)
     columns.PARALLEL_ROWS = sys.maxsize  # one thread: comparable with the numpy floor
     ref, cur = frames(ROWS)
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"seconds": t, "ratios": ratios, "baseline": BASELINE, "limit": LIMIT,
                           "failures": failures}, indent=1))
+        return 1 if failures else 0
     print(f"drift guard at {ROWS:,} rows: compare {t['compare'] * 1e3:.1f} ms "
           f"({ratios['compare']:.2f}x floor), fit+compare {t['fit_compare'] * 1e3:.1f} ms "
           f"({ratios['fit_compare']:.2f}x floor); limits {LIMIT} x {BASELINE}: "

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .doubles import first_at_least
+
 CELLS = 1 << 13  # 8,192: bin edges of ordinary columns stay apart; tables stay in L2 cache
 MAX_CELLS = 1 << 17  # for peaked columns whose edges would otherwise share cells
 CORE = 0.001  # the core leaves out this share of the reference at each end
-_FLIP = np.int64(0x7FFF_FFFF_FFFF_FFFF)
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,9 @@ class CellGrid:
         return self.positions(x, np.empty(np.shape(x)))
 
     def _bisect(self, j: np.ndarray) -> np.ndarray:
-        """:meth:`cell_start` by bisection over all doubles in their integer order."""
-        lo_key = np.full(j.shape, _key(np.array(-np.inf)))
-        hi_key = np.full(j.shape, _key(np.array(np.inf)))
-        for _ in range(64):
-            mid = (lo_key >> 1) + (hi_key >> 1) + (lo_key & hi_key & 1)  # floor, no overflow
-            up = self._at(_value(mid)) >= j
-            hi_key, lo_key = np.where(up, mid, hi_key), np.where(up, lo_key, mid)
-        return _value(hi_key)
+        """:meth:`cell_start` by bisection over all doubles."""
+        lo, scale = self.lo, self.scale
+        return first_at_least(self._at, lambda x: (x - lo) * scale, j)  # as positions()
 
     def midpoints(self) -> np.ndarray:
         """Where values of each cell count as lying (Wasserstein): the cell's middle."""
@@ -93,16 +89,6 @@ class CellGrid:
 
     def to_dict(self) -> dict:
         return {"lo": self.lo, "scale": self.scale, "cells": self.cells}
-
-
-def _key(x: np.ndarray) -> np.ndarray:
-    """Doubles (not NaN) as int64 in the same order: negative ones have their bits flipped."""
-    k = np.asarray(x, dtype=np.float64).view(np.int64)
-    return np.where(k < 0, k ^ _FLIP, k)
-
-
-def _value(k: np.ndarray) -> np.ndarray:
-    return np.where(k < 0, k ^ _FLIP, k).view(np.float64)
 
 
 def fit_grid(sorted_values: np.ndarray, edges: np.ndarray) -> CellGrid | None:
