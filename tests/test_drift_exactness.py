@@ -207,7 +207,7 @@ def test_a_sorted_reference_is_counted_like_any_other_column():
     from ct_assets.drift.binning import histogram
 
     rng = np.random.default_rng(8)
-    for values in (rng.standard_t(2, 50_000), rng.poisson(3, 50_000).astype(float)):
+    for values in (rng.standard_t(2, 200_000), rng.poisson(3, 200_000).astype(float)):
         profile = ReferenceProfile.fit(pd.DataFrame({"v": values}))
         bins = profile.fine_bins()["v"]
         s = np.sort(values)
