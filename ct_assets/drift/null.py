@@ -82,7 +82,8 @@ class NullModel:
             ref = draw(np.random.default_rng([*seed, 0]), self.m, self.shares, replicates)
             self._reference.clear()
             self._reference["drawn"] = (replicates, *seed)
-            self._reference.update(psi=self._psi_bins(ref), missing=ref[:, -1] / self.m)
+            rows = np.maximum(ref.sum(1), 1.0)  # Poisson draws: totals vary a little
+            self._reference.update(psi=self._psi_bins(ref), missing=ref[:, -1] / rows)
             if self.fine is not None:
                 edges, means, _ = self.fine
                 self._reference["integrals"] = cdf_integrals(edges, ref[:, :-1], means)
@@ -93,6 +94,7 @@ class NullModel:
         ``seed``: the entropy of the draws (the reference's, then the current sample's at n)."""
         ref = self.reference(replicates, seed)
         cur = draw(np.random.default_rng([*seed, 1, n]), n, self._current_shares(), replicates)
+        rows = np.maximum(cur.sum(1), 1.0)
         out = {"wasserstein": np.zeros(replicates)}  # a constant reference: always 0
         if self.fine is not None:
             edges, means, std = self.fine
@@ -100,8 +102,8 @@ class NullModel:
             out["wasserstein"] = np.abs(diff).sum(1) / std
         psi = divergences(ref["psi"], self._psi_bins(cur))
         out.update(psi=psi["psi"], kl=psi["kl"], js=psi["js"],
-                   missing=np.abs(cur[:, -1] / n - ref["missing"]),
-                   unseen=cur[:, -2] / n if self.p_unseen > 0 else np.zeros(replicates))
+                   missing=np.abs(cur[:, -1] / rows - ref["missing"]),
+                   unseen=cur[:, -2] / rows if self.p_unseen > 0 else np.zeros(replicates))
         return out
 
     def _current_shares(self) -> np.ndarray:
