@@ -2,8 +2,9 @@
 them without ct-assets.
 
 Policy (k, w): at the end of every k-th period, train LightGBM (the project's own `TrainedModel`,
-so the learner is the same) on the labelled events of the last w periods whose labels were
-known by then, and always deploy it. Each period's events are scored by the model deployed
+so the learner is the same) on the labelled events of the last w periods that have labels by
+then (with labels 30 days late, the w periods before the newest labelled one), and always
+deploy it. Each period's events are scored by the model deployed
 when the period started, and the period's metric is computed against the eventual labels, as
 the backtest's hindsight scoring does. No drift, no gates, no Dagster.
 """
@@ -48,10 +49,11 @@ def replay(rows: pd.DataFrame, meta: dict, starts: list[dt.date], every: int,
     for i, start in enumerate(starts):
         cutoff = pd.Timestamp(start)  # the end of the previous period
         if i > 0 and (since is None or i - since >= every):
-            first = starts[max(0, i - window)] if window else starts[0]
-            train = rows[(rows["event_ts"] >= pd.Timestamp(first))
-                         & (rows["event_ts"] < cutoff) & (rows["label_ts"] < cutoff)]
-            train = train.sort_values("event_ts")
+            known = rows[(rows["event_ts"] < cutoff) & (rows["label_ts"] < cutoff)]
+            if window and not known.empty:  # the last w periods of *labelled* data
+                newest = starts.index(known["period"].max())
+                known = known[known["period"] >= starts[max(0, newest + 1 - window)]]
+            train = known.sort_values("event_ts")
             if len(train) >= MIN_ROWS and train["label"].nunique() > 1:
                 model, fits = TrainedModel.fit(train, meta["schema"], meta["task"],
                                                threads=1), fits + 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import time
@@ -38,7 +39,8 @@ def common_mean(a: list[dict], days: set[str]) -> float:
 def judge(name: str, backtest: dict, grid: list[dict]) -> dict:
     drift = backtest["policies"]["drift"]
     scored = {row["day"] for row in drift["daily"]}
-    best = max(grid, key=lambda g: common_mean(g["daily"], scored))
+    scoring = [g for g in grid if not math.isnan(common_mean(g["daily"], scored))]
+    best = max(scoring, key=lambda g: common_mean(g["daily"], scored))  # nan: never trained
     days = scored & {row["day"] for row in best["daily"]}
     gap = paired_gap(drift["daily"], best["daily"], block=4)
     mean_drift, mean_best = common_mean(drift["daily"], days), common_mean(best["daily"], days)
