@@ -1,0 +1,64 @@
+"""The Dagster instance of the shared deployment, as YAML (`DAGSTER_HOME/dagster.yaml`).
+
+Against the embedded default's (SQLite, one run at a time) it changes four things: the
+instance lives in Postgres, so the daemon, the webserver and every run worker on any machine
+share it; up to `max_concurrent_runs` runs at a time; a concurrency pool per model with one
+slot held for a whole run (`granularity: run`), which the retrain jobs use, so retrains of
+one model never overlap while ingest runs go in parallel; and a run whose worker died is
+retried once (`run_retries`, only for a lost worker: a step that failed is a real failure).
+Run monitoring stays on. The run launcher is the embedded default's `MonitoredRunLauncher`
+(a subprocess per run, its death seen by run monitoring) for one machine; README, Past one
+machine, shows the Docker and Kubernetes launchers that replace it on many.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+TEMPLATE = """\
+telemetry:
+  enabled: false
+storage:
+  postgres:
+    postgres_db:
+      username: {username}
+{password}      hostname: {hostname}
+      port: {port}
+      db_name: {db_name}
+      scheme: postgresql+psycopg2   # SQLAlchemy 2.1 needs the driver named
+compute_logs:
+  module: dagster.core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+run_coordinator:
+  module: dagster._core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: {max_concurrent_runs}
+concurrency:
+  pools:
+    granularity: run             # a retrain holds its model's pool slot from start to end
+    default_limit: 1             # pools: one per model (<name>__retrain), nothing else uses one
+run_launcher:
+  module: ct_assets.graph.launcher
+  class: MonitoredRunLauncher
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  max_resume_run_attempts: 0
+  poll_interval_seconds: {poll_seconds}
+run_retries:
+  enabled: true
+  max_retries: 1
+  retry_on_asset_or_op_failure: false   # retry a lost worker, not a failed step
+"""
+
+
+def instance_yaml(postgres: str, max_concurrent_runs: int = 4, password_env: str | None = None,
+                  poll_seconds: int = 15) -> str:
+    """The instance YAML for a Postgres URL (the password, if any, from `password_env`)."""
+    url = urlsplit(postgres)
+    password = (f"      password:\n        env: {password_env}\n" if password_env else "")
+    return TEMPLATE.format(username=unquote(url.username or "postgres"), password=password,
+                           hostname=url.hostname or "127.0.0.1", port=url.port or 5432,
+                           db_name=url.path.lstrip("/") or "postgres",
+                           max_concurrent_runs=max_concurrent_runs, poll_seconds=poll_seconds)
