@@ -62,3 +62,16 @@ def instance_yaml(postgres: str, max_concurrent_runs: int = 4, password_env: str
                            hostname=url.hostname or "127.0.0.1", port=url.port or 5432,
                            db_name=url.path.lstrip("/") or "postgres",
                            max_concurrent_runs=max_concurrent_runs, poll_seconds=poll_seconds)
+
+
+def write_instance(dagster_home, postgres: str, max_concurrent_runs: int = 4,
+                   password_env: str | None = None, poll_seconds: int = 15) -> None:
+    """Make `dagster_home/dagster.yaml` the shared deployment's (in one step: a rename)."""
+    import os
+    from pathlib import Path
+
+    folder = Path(dagster_home)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "dagster.yaml.tmp"
+    tmp.write_text(instance_yaml(postgres, max_concurrent_runs, password_env, poll_seconds))
+    os.replace(tmp, folder / "dagster.yaml")
