@@ -1,11 +1,14 @@
 """The Dagster side of the storage setting: where values passed between a run's steps live,
-and which concurrency pool a model's retrains hold.
+and what keeps a model's retrains from overlapping.
 
-Embedded: the home's `dagster/storage` folder, no pool (runs go one at a time anyway). Shared:
-the object store (`<objects>/<name>/io`), so a run re-executed on another machine (a retry
-from failure) finds its earlier steps' outputs; and the pool `<name>__retrain`, one slot per
-model for a whole run (see `ct_assets.shared.instance`), so retrains of one model never
-overlap while every other run goes on in parallel.
+Embedded: the home's `dagster/storage` folder, nothing more (runs go one at a time anyway).
+Shared: the object store (`<objects>/<name>/io`), so a run re-executed on another machine (a
+retry from failure) finds its earlier steps' outputs; and a run tag `ct/retrain_of: <name>`
+on every retrain run, which the instance's run queue limits to one run per value (see
+`ct_assets.shared.instance`): retrains of one model never overlap, while ingest runs and other
+models' retrains go on in parallel. A run-level limit rather than an op-level pool: a whole
+retrain (training set to promotion) is the unit that must not interleave, and Dagster 1.13
+sets pools on each asset, which would touch every retrain asset's definition.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import dagster as dg
 
 from ct_assets.graph.model import ModelGraph
 
-POOL_TAG = "dagster/concurrency_key"  # an op's pool, set on every op of a job through op_tags
+RETRAIN_TAG = "ct/retrain_of"  # the run queue allows one run per value (one per model)
 
 
 class ObjectStoreIOManager(dg.UPathIOManager):
@@ -43,6 +46,6 @@ def io_manager(m: ModelGraph):
     return dg.IOManagerDefinition.hardcoded_io_manager(ObjectStoreIOManager(base_path=base))
 
 
-def retrain_op_tags(m: ModelGraph) -> dict[str, str]:
-    """Op tags of the retrain job: the model's pool in the shared deployment, none otherwise."""
-    return {POOL_TAG: m.named("retrain")} if m.settings.storage.shared else {}
+def retrain_run_tags(m: ModelGraph) -> dict[str, str] | None:
+    """Run tags of the retrain job: the model's name in the shared deployment, none otherwise."""
+    return {RETRAIN_TAG: m.name} if m.settings.storage.shared else None

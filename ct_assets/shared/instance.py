@@ -2,11 +2,11 @@
 
 Against the embedded default's (SQLite, one run at a time) it changes four things: the
 instance lives in Postgres, so the daemon, the webserver and every run worker on any machine
-share it; up to `max_concurrent_runs` runs at a time; a concurrency pool per model with one
-slot held for a whole run (`granularity: run`), which the retrain jobs use, so retrains of
-one model never overlap while ingest runs go in parallel; and a run whose worker died is
-retried once (`run_retries`, only for a lost worker: a step that failed is a real failure).
-Run monitoring stays on. The run launcher is the embedded default's `MonitoredRunLauncher`
+share it; up to `max_concurrent_runs` runs at a time; at most one run per value of the
+retrain runs' `ct/retrain_of` tag (the model's name: see `ct_assets.graph.storage`), so
+retrains of one model never overlap while ingest runs go in parallel; and a run whose worker
+died is retried once (`run_retries`, only for a lost worker: a step that failed is a real
+failure). Run monitoring stays on. The run launcher is the embedded default's `MonitoredRunLauncher`
 (a subprocess per run, its death seen by run monitoring) for one machine; README, Past one
 machine, shows the Docker and Kubernetes launchers that replace it on many.
 """
@@ -34,10 +34,11 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: {max_concurrent_runs}
-concurrency:
-  pools:
-    granularity: run             # a retrain holds its model's pool slot from start to end
-    default_limit: 1             # pools: one per model (<name>__retrain), nothing else uses one
+    tag_concurrency_limits:      # one retrain run per model at a time, ingest runs in parallel
+      - key: ct/retrain_of
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
 run_launcher:
   module: ct_assets.graph.launcher
   class: MonitoredRunLauncher
