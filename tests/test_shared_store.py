@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -164,3 +165,33 @@ def test_bad_storage_settings_say_which_setting_in_one_line(storage):  # noqa: F
     with pytest.raises(CTError, match="^setting 'storage.postgres': cannot connect"):
         with connect(unreachable.postgres, "demo"):
             pass
+
+
+def test_a_component_fills_storage_from_the_environment_and_names_a_bad_value(monkeypatch):
+    from ct_assets.component import ContinuousTraining
+
+    yaml = ("name: fraud\nstorage:\n  kind: shared\n  postgres: \"{{ env.CT_TEST_PG }}\"\n"
+            "  objects: s3://bucket/prod\n")
+    monkeypatch.setenv("CT_TEST_PG", "postgresql://ct@db.internal:5432/ct")
+    component = ContinuousTraining.resolve_from_yaml(yaml)
+    assert component.storage.postgres == "postgresql://ct@db.internal:5432/ct"
+    assert validate(component.given(Path("."))).storage.shared
+    monkeypatch.setenv("CT_TEST_PG", "postgresql://ct:secret@db.internal:5432/ct")
+    with pytest.raises(Exception, match="setting 'storage': .*PGPASSWORD"):
+        ContinuousTraining.resolve_from_yaml(yaml)
+    assert "storage" not in ContinuousTraining.resolve_from_yaml("name: fraud\n").given(Path("."))
+
+
+def test_ct_commands_refuse_a_shared_home_in_one_line_before_writing(tmp_path):
+    import subprocess
+    import sys
+
+    config = tmp_path / "ct.yaml"
+    config.write_text("storage:\n  kind: shared\n  postgres: postgresql://ct@127.0.0.1:5/x\n"
+                      "  objects: s3://bucket/prefix\n")
+    done = subprocess.run([sys.executable, "-m", "ct_assets.cli.main", "demo", "--config",
+                           str(config), "--home", str(tmp_path / "home")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "setting 'storage'" in done.stderr and "Dagster daemon" in done.stderr
+    assert not (tmp_path / "home").exists()
