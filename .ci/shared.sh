@@ -30,5 +30,5 @@ step "the project with its shared extra"
 python3 -m venv .venv && .venv/bin/pip install -q '.[dev,shared]'
 
 step "the shared deployment's tests (real Postgres and moto on 127.0.0.1, the real daemon)"
-.venv/bin/pytest -q -m shared -p no:cacheprovider tests/test_shared_store.py \
+CT_REQUIRE_SHARED=1 .venv/bin/pytest -q -m shared tests/test_shared_store.py \
     tests/test_shared_deployment.py

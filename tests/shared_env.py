@@ -1,7 +1,7 @@
 """A real PostgreSQL cluster and a real S3-compatible server (moto) on 127.0.0.1 for the shared
 deployment's tests, started once per session; every test gets a database and a bucket of its
 own. Skipped, saying why, only where the server binaries or the `shared` extra are missing
-(`.ci/shared.sh` installs both)."""
+(`.ci/shared.sh` installs both, and sets CT_REQUIRE_SHARED=1 so that they fail instead)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ class Services:
 @pytest.fixture(scope="session")
 def services(tmp_path_factory):
     why = missing()
+    if why and os.environ.get("CT_REQUIRE_SHARED"):  # .ci/shared.sh: a skip would hide it
+        pytest.fail(why)
     if why:
         pytest.skip(why)
     saved = {k: os.environ.get(k) for k in credentials_env()}

@@ -27,6 +27,7 @@ from shared_env import services, shared_home  # noqa: F401  (fixture)
 from ct_assets.graph import ModelGraph
 from ct_assets.graph.launcher import worker_pid
 from ct_assets.records import RunTags
+from ct_assets.serving.build import bento_exists, pinned_model
 
 pytestmark = [pytest.mark.shared, pytest.mark.shared_e2e]
 BIN = Path(sys.executable).parent
@@ -129,6 +130,15 @@ def test_the_loop_on_the_shared_deployment_matches_the_embedded_default(tmp_path
     assert got == want
     with shared.model.store() as fs:  # the store is the object store's, not a home's file
         assert not shared.home.db.exists() and len(fs.days("features")) == shared_loop.DAYS
+    server = tmp_path / "server"  # another machine: the champion's bento built there
+    server.mkdir()
+    shared_loop.settings(storage=storage).save(server)
+    built = subprocess.run([sys.executable, "-m", "ct_assets.shared.bento", "--home",
+                            str(server)], capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
+    version, tag = built.stdout.split()
+    assert version == "v2" and bento_exists(tag, server / "bentoml")
+    assert pinned_model(tag, server / "bentoml")["sha256"] == want["versions"][1][8]
 
 
 def test_a_killed_run_worker_is_failed_by_monitoring_and_its_retry_completes(tmp_path, services):  # noqa: F811

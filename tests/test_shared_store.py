@@ -65,6 +65,24 @@ def test_the_same_rows_types_and_snapshot_ids_as_the_embedded_store(tmp_path, st
             None, dt.datetime(2025, 1, 5))
 
 
+def test_a_folder_every_worker_mounts_is_an_object_store_too(tmp_path, storage):  # noqa: F811
+    folder = storage.model_copy(update={"objects": str(tmp_path / "mounted"),
+                                        "s3_endpoint": None})
+    m = model(tmp_path / "home", folder)
+    with m.store() as fs:
+        fill(fs, m, DAYS[:3])
+        fill(fs, m, DAYS[1:2])  # a retry of one day
+    with m.store() as fs:
+        assert fs.days("events") == DAYS[:3]
+        total, distinct = fs.con.execute(
+            "SELECT count(*), count(DISTINCT entity_id) FROM events").fetchall()[0]
+        assert total == distinct > 0
+    objects = sorted(p.relative_to(tmp_path / "mounted").parts[:2]
+                     for p in (tmp_path / "mounted").rglob("*.parquet"))
+    assert objects.count(("demo", "events")) == 4  # the retried day's old object is kept
+    assert not list((tmp_path / "mounted").rglob("*.tmp"))  # renamed into place
+
+
 def test_a_reader_keeps_its_version_and_a_retry_replaces_the_partition(tmp_path, storage):  # noqa: F811
     m = model(tmp_path / "home", storage)
     events = m.source.events(DAYS[0], DAYS[1])

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extensions
 
+from ct_assets.errors import CTError
+
 _PARAM = re.compile(r"\?")
 
 
@@ -77,8 +79,6 @@ def connect(url: str, model: str) -> Iterator[PgConnection]:
         raw = psycopg2.connect(url, connect_timeout=10, application_name=f"ct-assets {model}")
     except psycopg2.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "refused"
-        from ct_assets.errors import CTError
-
         raise CTError(f"setting 'storage.postgres': cannot connect to {url}: {first}") from None
     raw.autocommit = True
     psycopg2.extensions.register_type(JSON_AS_TEXT, raw)
