@@ -1,8 +1,10 @@
 """The shared deployment end to end, with the real daemon on a Postgres instance and the store
 on a real S3 API (moto's server on 127.0.0.1): a 14-day backfill four runs at a time, a
-retrain, more days, the drift sensor's retrain and its promotion, with the registry history of
-the embedded default on the same seed; and a run worker killed with SIGKILL, which run
-monitoring fails and a retry completes, nothing written twice.
+retrain whose worker is killed once its contender is registered (run monitoring fails it, the
+instance retries it), more days, the drift sensor's retrain and its promotion, with the
+registry history of the embedded default on the same seed, and the champion's bento built on
+another home from the shared registry; and an ingest run's worker killed with SIGKILL, failed
+by run monitoring and retried, nothing written twice.
 
 Real pieces throughout: `dagster job backfill`/`launch`, `dagster sensor start`,
 `dagster-daemon run` on the home's code location, SIGKILL. Minutes: marked `shared_e2e`.
@@ -20,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import psycopg2
+import psycopg2.errors
 import pytest
 import shared_loop
 from shared_env import services, shared_home  # noqa: F401  (fixture)
@@ -74,14 +78,45 @@ class Deployment:
         return self.instance.get_run_records(
             filters=dg.RunsFilter(job_name=self.model.named(job)), ascending=True)
 
-    def finished(self, job: str, count: int) -> list[dg.RunRecord]:
+    def finished(self, job: str, count: int, dead: tuple = ()) -> list[dg.RunRecord]:
         def done():
             records = self.runs(job)
-            failed = [r for r in records if r.dagster_run.status == dg.DagsterRunStatus.FAILURE]
+            failed = [r for r in records if r.dagster_run.status == dg.DagsterRunStatus.FAILURE
+                      and r.dagster_run.run_id not in dead]
             assert not failed, f"{job} run {failed[0].dagster_run.run_id} failed"
             ended = [r for r in records if r.dagster_run.is_finished]
             return ended if len(ended) >= count and len(ended) == len(records) else None
         return wait_for(done, 600, f"{count} finished {job} runs")
+
+    def kill_after_contender(self, storage) -> str:
+        """SIGKILL the retrain run's worker once its contender is in the registry and not yet
+        evaluated (the moment a retry could record it twice); the run's id."""
+        raw = psycopg2.connect(storage.postgres)
+        raw.autocommit = True
+
+        def unevaluated():
+            with raw.cursor() as cursor:
+                try:
+                    cursor.execute("SELECT count(*) FROM ct_demo.model_versions "
+                                   "WHERE gate IS NULL")
+                except psycopg2.errors.UndefinedTable:
+                    return False
+                return cursor.fetchone()[0] > 0
+        deadline, polls = time.monotonic() + 600, 0
+        try:
+            while not unevaluated():
+                assert time.monotonic() < deadline, "no contender registered within 600 s"
+                polls += 1
+                assert polls % 20 or not any(r.dagster_run.is_finished
+                                             for r in self.runs("retrain_job")), \
+                    "the retrain ended before its contender could be caught unevaluated"
+                time.sleep(0.05)
+        finally:
+            raw.close()
+        run = next(r.dagster_run for r in self.runs("retrain_job")
+                   if not r.dagster_run.is_finished)
+        os.kill(worker_pid(self.instance, run.run_id), signal.SIGKILL)
+        return run.run_id
 
     def backfill(self, first: int, last: int) -> None:
         self.dagster("job", "backfill", *self.where, "-j", self.model.named("ingest_job"),
@@ -115,15 +150,17 @@ def test_the_loop_on_the_shared_deployment_matches_the_embedded_default(tmp_path
         assert 2 <= most_at_once(backfilled) <= 4  # in parallel, within the queue's limit
         request = shared_loop.first_retrain(shared.model)
         shared.launch("retrain_job", request.tags, request.run_config)
-        shared.finished("retrain_job", 1)
+        victim = shared.kill_after_contender(storage)
+        first_retrains = shared.finished("retrain_job", 2, dead=(victim,))  # its retry
         shared.backfill(first, first + more - 1)
         shared.finished("ingest_job", first + more)
         newest = shared_loop.day(shared_loop.DAYS - 1).isoformat()
         shared.launch("ingest_job", {"dagster/partition": newest})
         shared.finished("ingest_job", shared_loop.DAYS)
         shared.dagster("sensor", "start", *shared.where, shared.model.named("drift_retrain_sensor"))
-        retrains = shared.finished("retrain_job", 2)
-    assert RunTags.from_tags(retrains[1].dagster_run.tags).trigger == "drift"
+        retrains = shared.finished("retrain_job", 3, dead=(victim,))
+    assert first_retrains[1].dagster_run.tags["dagster/parent_run_id"] == victim
+    assert RunTags.from_tags(retrains[-1].dagster_run.tags).trigger == "drift"
     assert most_at_once(retrains) == 1
     got, want = shared_loop.history(shared.model), shared_loop.history(embedded)
     assert [v[1] for v in want["versions"]] == ["archived", "champion"]  # two promotions

@@ -213,3 +213,16 @@ def test_ct_commands_refuse_a_shared_home_in_one_line_before_writing(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "setting 'storage'" in done.stderr and "Dagster daemon" in done.stderr
     assert not (tmp_path / "home").exists()
+
+
+def test_a_dead_attempts_unevaluated_contender_gives_its_number_to_the_retry(tmp_path, storage):  # noqa: F811
+    m = model(tmp_path / "home", storage)
+    with m.registry() as reg:
+        reg.register(record(m, "v1", DAYS[0]))
+        reg.update("v1", gate={"passed": True}, metrics={"roc_auc": 0.8})  # evaluated
+        reg.register(record(m, "v2", DAYS[1]))  # a killed attempt: never evaluated
+    with m.registry() as reg:  # the retry's contender
+        assert reg.next_version() == ("v2", 2)
+        reg.register(record(m, "v2", DAYS[1]))
+        assert [(v.version, v.gate) for v in reg.versions()] == [("v1", {"passed": True}),
+                                                                 ("v2", None)]

@@ -49,6 +49,19 @@ class SharedRegistry(Registry):
                 self.objects.get_file(self._key(path), local)
         return record
 
+    def next_version(self) -> tuple[str, int]:
+        """The next version's name, after forgetting a contender that a dead attempt of a
+        retrain registered and never evaluated (status `contender`, no gate).
+
+        Here a run whose worker died is retried by the instance (`run_retries`), not by a
+        replay that knows the dead run's id (`forget_runs`). Retrains of one model run one at
+        a time (the run queue's `ct/retrain_of` limit), so when a contender is about to be
+        numbered, an unevaluated one can only be a dead attempt's: the retry's contender takes
+        its number, and nothing is recorded twice."""
+        self.con.execute("DELETE FROM model_versions WHERE status = 'contender' "
+                         "AND gate IS NULL")
+        return super().next_version()
+
     def register(self, record: ModelVersion) -> ModelVersion:
         self._publish_file(record.artifact_path)
         return super().register(record)
