@@ -137,7 +137,7 @@ class ObjectServer:
                 self.process.wait(timeout=20)
 
 
-def credentials_env(objects: ObjectServer | None = None) -> dict[str, str]:
+def credentials_env() -> dict[str, str]:
     """Environment a process needs to reach the test object store (standard AWS variables:
     secrets never live in the settings)."""
     return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
