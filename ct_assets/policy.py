@@ -54,14 +54,18 @@ def degradation(performance: PerformanceSummary | None, champion: str,
             f"holdout {float(holdout):.3f} (perf_drop {settings.perf_drop})")
 
 
-def staleness(report: DriftSummary, settings: Settings) -> str | None:
-    """Why the champion counts as stale, or None: the labels that arrived since its cutoff are
-    `staleness` times the rows it trained on (what a retrain would add, against what the
-    champion knows)."""
+def staleness(day: dt.date, report: DriftSummary, settings: Settings) -> str | None:
+    """Why the champion counts as stale, or None: its cutoff is `max_age_days` old, or (a
+    young champion) the labels that arrived since its cutoff are `staleness` times the rows
+    it trained on."""
+    if settings.max_age_days and report.champion_cutoff:
+        age = (day - dt.date.fromisoformat(report.champion_cutoff)).days
+        if age >= settings.max_age_days:
+            return f"stale: the champion's data ends {age} days ago (max_age_days " \
+                   f"{settings.max_age_days})"
     if settings.staleness is None or report.champion_rows <= 0:
         return None
-    need = settings.staleness * report.champion_rows
-    if report.new_labels_since_champion < need:
+    if report.new_labels_since_champion < settings.staleness * report.champion_rows:
         return None
     return (f"stale: {report.new_labels_since_champion} labels since the champion's cutoff, "
             f">= {settings.staleness:g} x the {report.champion_rows} rows it trained on")
@@ -79,7 +83,7 @@ def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | N
         return Decision(False, f"{day}: no champion yet; the periodic schedule trains the first")
     champion, share = report.champion_version, float(report.drift_share or 0.0)
     degraded = degradation(performance, champion, settings)
-    stale = staleness(report, settings)
+    stale = staleness(day, report, settings)
     covariate = report.drifted
     if not covariate and degraded is None and stale is None:
         return Decision(False, f"{day}: drift share {share:.2f} below {settings.drift_share}"

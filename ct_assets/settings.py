@@ -111,13 +111,15 @@ class Settings(BaseModel):
         "(recent data on which the champion was just checked and kept) rather than the "
         "champion's own: the sensor fires again only when the data moves on from there.")
     staleness: float | None = Field(0.5, gt=0, description=(
-        "The drift policy also retrains when the labels that arrived since the champion's "
-        "cutoff are this share of the rows it trained on, whatever the drift report says: "
-        "newer data it has not seen is the expected gain of a retrain, and drift a report "
-        "cannot see (a concept change whose labels are late, a slow shift below every "
-        "threshold) must not leave a champion behind a plain schedule for weeks. 0.5 "
-        "retrains a 28-day window about every two weeks when nothing else does, and a young "
-        "champion trained on little data much sooner. None: only drift and degradation."))
+        "The drift policy also retrains a young champion when the labels that arrived since "
+        "its cutoff are this share of the rows it trained on: a first model of a few days "
+        "gains much from the next few. None: off."))
+    max_age_days: int | None = Field(None, gt=0, description=(
+        "The drift policy also retrains when the champion's cutoff is this old, whatever the "
+        "drift report says (default: two periods, 14 days at least). Drift a report cannot "
+        "see (a concept change whose labels are late, a slow shift below every threshold, a "
+        "season) must not leave a champion behind a plain schedule for weeks; on every real "
+        "stream of `benchmarks/policies` a model of data two periods newer was better."))
     cooldown_days: int = Field(
         3, ge=0, description="Days between a retrain and the next drift-triggered one. Short: "
         "with the reference refreshed after a rejection, a drift that was judged does not fire "
@@ -152,9 +154,10 @@ class Settings(BaseModel):
         "Once the holdout has chosen the window and the gates passed, the model that serves is "
         "trained again on every labelled row up to the cutoff (the holdout included) with "
         "that window: the newest labels are the most valuable ones under drift."))
-    gate_floor: float | None = Field(0.6, description=(
+    gate_floor: float | None = Field(0.55, description=(
         "Absolute floor of the metric for any champion (a ceiling for rmse, mae, log_loss, "
-        "brier); default 0.6 for roc_auc, none otherwise."))
+        "brier): it stops broken models, not hard weeks. Default 0.55 for roc_auc (flights "
+        "models score 0.60 to 0.80 week by week), none otherwise."))
     gate_min_improvement: float = Field(0.0, description=(
         "superior: minimum change of the metric over the champion on the same holdout."))
     gate_min_relative_improvement: float = Field(0.0, ge=0, description=(
@@ -174,8 +177,8 @@ class Settings(BaseModel):
         elif "task" not in data:  # the metric says which task
             task = [t for t, metrics in TASK_METRICS.items() if data["metric"] in metrics]
             data = {**data, "task": task[0]} if task else data
-        if "gate_floor" not in data:  # a floor of 0.6 is a ROC AUC's, not an RMSE's
-            data = {**data, "gate_floor": 0.6 if data["metric"] == "roc_auc" else None}
+        if "gate_floor" not in data:  # a floor of 0.55 is a ROC AUC's, not an RMSE's
+            data = {**data, "gate_floor": 0.55 if data["metric"] == "roc_auc" else None}
         return data
 
     @model_validator(mode="before")

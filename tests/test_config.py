@@ -132,7 +132,7 @@ def test_missing_settings_file_and_broken_yaml(tmp_path, capsys):
 def test_a_csv_with_time_and_label_only_resolves_everything_else(tmp_path):
     project = load_project(write(tmp_path, events()))
     s = project.settings
-    assert (s.task, s.metric, s.gate_floor) == ("binary", "roc_auc", 0.6)
+    assert (s.task, s.metric, s.gate_floor) == ("binary", "roc_auc", 0.55)
     assert (str(s.start), str(s.end)) == ("2024-06-01", "2024-06-25")
     assert s.numeric == ["amount"] and s.categorical == ["shop"]
     assert Path(s.source).is_absolute() and project.home is None

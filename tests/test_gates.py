@@ -110,3 +110,18 @@ def test_first_model_needs_the_floor_only():
     auc = evaluate(y, model)["roc_auc"]
     assert promotion_gates("roc_auc", auc, None, floor=0.6, min_improvement=0.5).passed
     assert not promotion_gates("roc_auc", auc, None, floor=0.99, min_improvement=0.0).passed
+
+
+def test_a_day_level_advantage_is_judged_by_days_not_rows():
+    """Rows of one day share their luck: resampling rows calls a one-week fluke certain."""
+    rng = np.random.default_rng(0)
+    day = np.repeat(np.arange(7), 1000)
+    y = (rng.random(len(day)) < 0.2).astype(float)
+    luck = np.repeat(rng.normal(0, 0.6, 7), 1000)  # model a suits some days, not others
+    a, b = y * (1 + luck) + rng.normal(size=len(y)), y + rng.normal(size=len(y))
+    rows = paired_improvement("roc_auc", y, a, b)
+    days = paired_improvement("roc_auc", y, a, b, blocks=day)
+    assert days.value == rows.value
+    assert days.high - days.low > 3 * (rows.high - rows.low)
+    few = paired_improvement("roc_auc", y[:3000], a[:3000], b[:3000], blocks=day[:3000])
+    assert few.high - few.low < days.high - days.low  # 3 days: too few blocks, rows resampled

@@ -25,6 +25,7 @@ from ct_assets.registry import Registry
 from ct_assets.release import package
 from ct_assets.serving.seed import seed_home, train_champion, train_version
 from ct_assets.serving.server import BentoServer, free_port
+from ct_assets.settings import Settings
 
 
 def release_through_the_graph(home, version: str, instance: dg.DagsterInstance):
@@ -35,7 +36,7 @@ def release_through_the_graph(home, version: str, instance: dg.DagsterInstance):
     @dg.asset(key=m.key("contender_evaluation"), io_manager_key=m.io_manager_key)
     def passed() -> dict:  # the gates passed `version`
         return {"version": version, "passed": True, "reason": "gates passed (test)",
-                "champion": "v1"}
+                "champion": "v1", "training_set": None}  # refit is off here
 
     return dg.materialize(
         [passed, defs.get_assets_def(m.key("champion_bento"))], instance=instance,
@@ -61,6 +62,8 @@ def champion(home):
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     home = seed_home(tmp_path_factory.mktemp("infra"), days=4, rows_per_day=400)
+    # the seeded versions were trained outside the graph: no training set to refit them from
+    Settings.load(home.root).model_copy(update={"refit": False}).save(home.root)
     train_champion(home, days=3)  # v1, seeded as champion with its bento
     return home
 

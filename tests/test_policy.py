@@ -241,3 +241,15 @@ def test_a_drift_reason_wins_over_staleness_in_the_run_tag():
     both = _report(champion_rows=1_000, new_labels_since_champion=4_000)
     d = drift_decision(DAY, both, None, S)
     assert d.retrain and d.reason.startswith("drift share 0.42") and "stale" not in d.reason
+
+
+def test_an_old_champion_is_retrained_on_its_age_alone():
+    quiet = {"drift_share": 0.05, "drifted": False, "champion_rows": 10_000,
+             "new_labels_since_champion": 100}
+    young = _report(**quiet, champion_cutoff=str(DAY - dt.timedelta(days=13)))
+    old = _report(**quiet, champion_cutoff=str(DAY - dt.timedelta(days=14)))
+    aged = S.model_copy(update={"max_age_days": 14, "min_new_labels": 0})
+    assert not drift_decision(DAY, young, None, aged).retrain
+    decision = drift_decision(DAY, old, None, aged)
+    assert decision.retrain and "14 days ago (max_age_days 14)" in decision.reason
+    assert Settings(period="30d").max_age_days == 60 and Settings().max_age_days == 14

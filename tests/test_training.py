@@ -153,52 +153,57 @@ def test_evaluate_rejects_rows_that_cannot_support_metrics():
 # --- promotion gates ---------------------------------------------------------------------------
 
 
+def superior(*args, **kwargs):
+    """The `superior` rule's gates (TFX's: minimum change, bootstrap lower bound)."""
+    return promotion_gates(*args, rule="superior", **kwargs)
+
+
 def test_gate_first_model_needs_floor_only():
-    ok = promotion_gates("roc_auc", 0.61, None, floor=0.6, min_improvement=0.5)
+    ok = superior("roc_auc", 0.61, None, floor=0.6, min_improvement=0.5)
     assert ok.passed and ok.gates == {"floor": True}
-    assert "passes all gates" in ok.reason and "champion" not in ok.reason
-    at_floor = promotion_gates("roc_auc", 0.6, None, floor=0.6, min_improvement=0.0)
+    assert "the first model passes the floor" in ok.reason and "champion" not in ok.reason
+    at_floor = superior("roc_auc", 0.6, None, floor=0.6, min_improvement=0.0)
     assert at_floor.passed
-    low = promotion_gates("roc_auc", 0.59, None, floor=0.6, min_improvement=0.0)
+    low = superior("roc_auc", 0.59, None, floor=0.6, min_improvement=0.0)
     assert not low.passed and low.gates == {"floor": False}
     assert "below the floor 0.6" in low.reason and "0.5900" in low.reason
 
 
 def test_gate_floor_blocks_even_when_beating_champion():
-    d = promotion_gates("roc_auc", 0.55, 0.50, floor=0.6, min_improvement=0.0)
+    d = superior("roc_auc", 0.55, 0.50, floor=0.6, min_improvement=0.0)
     assert not d.passed
     assert d.gates == {"floor": False, "min_improvement": True}
     assert "floor" in d.reason
 
 
 def test_gate_min_improvement_blocks_and_passes():
-    blocked = promotion_gates("roc_auc", 0.72, 0.70, floor=0.6, min_improvement=0.05)
+    blocked = superior("roc_auc", 0.72, 0.70, floor=0.6, min_improvement=0.05)
     assert not blocked.passed
     assert blocked.gates == {"floor": True, "min_improvement": False}
     assert "does not beat the champion's 0.7000 by 0.05" in blocked.reason
-    passed = promotion_gates("roc_auc", 0.76, 0.70, floor=0.6, min_improvement=0.05)
+    passed = superior("roc_auc", 0.76, 0.70, floor=0.6, min_improvement=0.05)
     assert passed.passed and passed.gates == {"floor": True, "min_improvement": True}
     assert "vs champion 0.7000" in passed.reason
     # with no required improvement, equal is enough and worse is not
-    assert promotion_gates("roc_auc", 0.70, 0.70, floor=0.6, min_improvement=0.0).passed
-    assert not promotion_gates("roc_auc", 0.69, 0.70, floor=0.6, min_improvement=0.0).passed
+    assert superior("roc_auc", 0.70, 0.70, floor=0.6, min_improvement=0.0).passed
+    assert not superior("roc_auc", 0.69, 0.70, floor=0.6, min_improvement=0.0).passed
 
 
 def test_gate_lower_is_better_metric():
     # log loss: the floor is a ceiling and improvement means going down
-    assert promotion_gates("log_loss", 0.40, None, floor=0.5, min_improvement=0.0).passed
-    too_high = promotion_gates("log_loss", 0.55, None, floor=0.5, min_improvement=0.0)
+    assert superior("log_loss", 0.40, None, floor=0.5, min_improvement=0.0).passed
+    too_high = superior("log_loss", 0.55, None, floor=0.5, min_improvement=0.0)
     assert not too_high.passed and too_high.gates == {"floor": False}
-    better = promotion_gates("log_loss", 0.30, 0.40, floor=0.5, min_improvement=0.05)
+    better = superior("log_loss", 0.30, 0.40, floor=0.5, min_improvement=0.05)
     assert better.passed and better.gates["min_improvement"] is True
-    worse = promotion_gates("log_loss", 0.45, 0.40, floor=0.5, min_improvement=0.0)
+    worse = superior("log_loss", 0.45, 0.40, floor=0.5, min_improvement=0.0)
     assert not worse.passed and worse.gates == {"floor": True, "min_improvement": False}
-    small = promotion_gates("log_loss", 0.38, 0.40, floor=0.5, min_improvement=0.05)
+    small = superior("log_loss", 0.38, 0.40, floor=0.5, min_improvement=0.05)
     assert not small.passed
 
 
 def test_gate_exact_required_improvement_passes():
-    assert promotion_gates("roc_auc", 0.70, 0.65, floor=0.6, min_improvement=0.05).passed
+    assert superior("roc_auc", 0.70, 0.65, floor=0.6, min_improvement=0.05).passed
 
 
 def test_gate_floor_reason_for_lower_is_better_metric():

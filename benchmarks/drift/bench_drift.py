@@ -9,7 +9,10 @@ Timed, like the peers, after loading, median of `--repeats`:
   Wasserstein of all 25 features in one pass (a peer needs one run per metric);
 - `compare`: `profile.compare(cur)` alone (the reference is profiled once, at training time);
 - the same two with one thread (`serial`), since the default runs columns on threads;
-- `duckdb_compare` (`--duckdb`): the current frame compared from a DuckDB table in SQL.
+- `duckdb_compare` (`--duckdb`): the current frame compared from a DuckDB table in SQL;
+- with `--strings`, the first two again with the categoricals as plain strings: `_str` as
+  DuckDB's `.df()` gives them (a new Python object per row), and `_csv` as `pandas.read_csv`
+  gives them (one object per distinct string and chunk; what a CSV gives).
 
 Quality: with default thresholds, the features flagged must be exactly the manifest's shifted
 ones. Writes JSON (`--out`) and prints a summary; exit code 1 if the quality check fails.
@@ -23,6 +26,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 
 import duckdb
@@ -43,6 +47,19 @@ def load(rows: int, data_dir: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         df = duckdb.sql(f"SELECT * FROM '{data_dir}/{side}_{rows}.parquet'").df()
         frames.append(df.astype({c: "category" for c in cats}))
     return frames[0], frames[1], manifest
+
+
+def as_strings(frame: pd.DataFrame, cats: list[str], how: str) -> pd.DataFrame:
+    """The frame with its categoricals as strings, as DuckDB (`str`) or a CSV reader (`csv`)
+    would give them."""
+    plain = frame[cats].astype(str)
+    if how == "csv":
+        with tempfile.TemporaryDirectory() as tmp:
+            duckdb.sql("SELECT * FROM plain").write_csv(os.path.join(tmp, "cats.csv"))
+            plain = pd.read_csv(os.path.join(tmp, "cats.csv"))
+    else:
+        plain = duckdb.sql("SELECT * FROM plain").df()
+    return frame.assign(**{c: plain[c] for c in cats})
 
 
 def timed(fn, repeats: int) -> dict:
@@ -68,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", default=DATA)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--duckdb", action="store_true", help="also time compare from a DuckDB table")
+    ap.add_argument("--strings", action="store_true", help="also time string categoricals")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     ref, cur, manifest = load(a.rows, a.data_dir)
@@ -86,6 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         lambda: ReferenceProfile.fit(ref, categorical=cats).compare(cur), a.repeats)
     tasks["compare_serial"] = timed(lambda: profile.compare(cur), a.repeats)
     drift_columns.PARALLEL_ROWS = threads
+    if a.strings:
+        result["quality_strings"] = {}
+        for how in ("str", "csv"):
+            ref_s, cur_s = as_strings(ref, cats, how), as_strings(cur, cats, how)
+            profile_s = ReferenceProfile.fit(ref_s, categorical=cats)
+            result["quality_strings"][how] = quality(profile_s.compare(cur_s), manifest)
+            tasks[f"fit_compare_{how}"] = timed(
+                lambda r=ref_s, c=cur_s: ReferenceProfile.fit(r, categorical=cats).compare(c),
+                a.repeats)
+            tasks[f"compare_{how}"] = timed(lambda p=profile_s, c=cur_s: p.compare(c), a.repeats)
+            del ref_s, cur_s
     if a.duckdb:
         con = duckdb.connect()
         con.register("cur_frame", cur)

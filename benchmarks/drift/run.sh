@@ -7,7 +7,8 @@
 #   SIZES="1000000" DAY_ROWS=0 bash benchmarks/drift/run.sh   # one size, no 10M day
 #
 # Env: PEER_BENCH_DIR (default /tmp/peer-bench: data, peer venv, results), SHARED_BENCH (the
-# shared bench folder), SIZES, DAY_ROWS (default 10000000; 0 skips), REPEATS (peers, default 3).
+# shared bench folder), SIZES, DAY_ROWS (default 10000000; 0 skips), REPEATS (peers, default 3),
+# STATIONARY (default 1; 0 skips the stationary false-alarm replays of stationary.py).
 # Steps run one at a time (never two heavy processes at once on a 2-core machine).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +28,7 @@ mkdir -p "$RES"
 for N in $SIZES; do
   echo "=== $(date +%T) $N rows"
   "$PEER" "$SHARED/gen_data.py" --rows "$N" > /dev/null
-  "$PY" "$HERE/bench_drift.py" --rows "$N" --duckdb --out "$RES/ours_$N.json"
+  "$PY" "$HERE/bench_drift.py" --rows "$N" --duckdb --strings --out "$RES/ours_$N.json"
   "$PEER" "$SHARED/peer_bench.py" --rows "$N" --libs evidently,nannyml \
     --evidently-variants preset --repeats "${REPEATS:-3}" --no-import-timing --quiet \
     --out "$RES/peer_$N.json" | grep -E "^(evidently|nannyml) "
@@ -46,5 +47,9 @@ if [ "$DAY_ROWS" != "0" ]; then
     | tee "$RES/duckdb_10m_defaults.txt"
   /usr/bin/time -v -o "$RES/pandas_10m.time" \
     "$PY" "$HERE/duckdb_day.py" measure --db "$DAY_DB" --pandas | tee "$RES/pandas_10m.txt"
+fi
+if [ "${STATIONARY:-1}" != "0" ]; then
+  echo "=== $(date +%T) stationary false alarms"
+  "$PY" "$HERE/stationary.py" --out "$RES/stationary.json" | tee "$RES/stationary.md"
 fi
 "$PY" "$HERE/summarize.py" "$RES" | tee "$RES/summary.md"

@@ -52,6 +52,18 @@ def main(res: Path) -> None:
         ev_ratio = f"{min(ratios):.0f}–{max(ratios):.0f}×; {sum(v for v in ev if v) / ours:.0f}×"
         print(f"| {n:,} | {ours:.3f} s | {compare:.3f} s | {ev_text} | {ev_ratio} | "
               f"{nml:.2f} s | {nml / ours:.1f}× | {quality} |")
+    for ours_path in sorted(res.glob("ours_[0-9]*.json"), key=lambda p: int(p.stem.split("_")[1])):
+        tasks = _json(ours_path)["tasks"]
+        if "fit_compare_str" in tasks:
+            base = tasks["fit_compare"]["median_s"]
+            print(f"\nString categoricals at {int(ours_path.stem.split('_')[1]):,} rows (same run, "
+                  f"fit+compare / compare): as DuckDB gives them "
+                  f"{tasks['fit_compare_str']['median_s']:.3f} / "
+                  f"{tasks['compare_str']['median_s']:.3f} s "
+                  f"({tasks['fit_compare_str']['median_s'] / base:.2f}x category), as a CSV "
+                  f"gives them {tasks['fit_compare_csv']['median_s']:.3f} / "
+                  f"{tasks['compare_csv']['median_s']:.3f} s "
+                  f"({tasks['fit_compare_csv']['median_s'] / base:.2f}x category).")
     rss = _rss_mib(res / "duckdb_10m.time")
     if rss is not None:
         text = res / "duckdb_10m.txt"

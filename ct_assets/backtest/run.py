@@ -68,8 +68,13 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
             raise CTError(f"{homes} holds folders that are not ct homes; choose another --out")
         shutil.rmtree(homes)
     started = time.perf_counter()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(policies) * len(variants or [1])))
-    threads = 1 if workers > 1 else 0  # parallel replays share the cores, not oversubscribe
+    replays = len(policies) * len(variants or [1])
+    cores = os.cpu_count() or 1
+    # A process per replay (up to twice the cores), each training on one thread: the policies'
+    # work is uneven (periodic retrains ten times as often as never), and the operating system
+    # keeps every core busy until the last replay ends, where a fixed split would leave one idle.
+    workers = max(1, min(workers or 2 * cores, replays))
+    threads = 1 if workers > 1 else 0
     runs = plan(base, policies, variants or {}, every, window, threads, days, full)
     history = None if full else homes / "history.duckdb"
     if history is not None:
@@ -102,11 +107,19 @@ def _folder(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+def trained(retrain: dict) -> bool:
+    """Whether a retrain run trained a model (one that found too few labelled rows did not)."""
+    return not retrain["outcome"].startswith(("no contender", "failed before"))
+
+
 def summarise(run: dict, metric: str) -> dict:
+    """A replay's mean metric, its retrains (runs that trained a model; `attempts` counts the
+    runs that found nothing to train on too) and promotions."""
     values = [d["value"] for d in run["daily"]]
     promoted = [r for r in run["retrain_days"] if r["outcome"].startswith("promoted")]
     return {"metric": metric, "mean": round(sum(values) / len(values), 4) if values else None,
-            "retrains": len(run["retrain_days"]), "promotions": len(promoted),
+            "retrains": sum(map(trained, run["retrain_days"])),
+            "attempts": len(run["retrain_days"]), "promotions": len(promoted),
             "retrain_days": run["retrain_days"], "daily": run["daily"],
             "compute_seconds": run["seconds"]}
 

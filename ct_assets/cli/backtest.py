@@ -70,7 +70,8 @@ def _policies(_ctx, _param, value: str) -> list[str]:
 @click.option("--variant", "variant_files", multiple=True, type=click.Path(dir_okay=False),
               help="Also replay each policy with this settings file's overrides (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Replays at once, each in its own process [default: the machine's cores].")
+              help="Replays at once, each in its own process [default: all, up to twice the "
+                   "machine's cores].")
 @click.option("--full", is_flag=True,
               help="Replay everything production does: per-policy ingest, bentos and their "
                    "infra validation, drift plots (slower; the same results).")

@@ -15,25 +15,32 @@ no Dagster.
     report = profile.compare(con, table="features", where="day = ?", params=[day])
 
 On DuckDB only aggregates leave the database (see :mod:`.duck`), so a 10M-row day fits in
-memory; the pandas path works column by column on threads (numpy releases the GIL).
+memory; the pandas path works column by column on threads.
 
-What the profile keeps (the reference is never rescanned):
+What the profile keeps (the reference is never rescanned; format version 2, version 1 is read):
 
-- numeric: 20 reference-quantile bins with open outer bins and a separate missing bin (see
-  :mod:`.numeric`), the quantiles and interval means on a 249-point probability grid for
-  Wasserstein-1, mean and std;
+- numeric: 20 reference-quantile PSI bins with open outer bins and a separate missing bin, and
+  ~250 fine bins (quantiles on a 249-point probability grid refined towards both tails) with
+  their counts and mean positions, and a cell grid over the column's core (see
+  :mod:`.numeric`, :mod:`.cells`); mean and std. Fit sorts each column once.
 - categorical: counts of the 1,000 most frequent levels, an ``__other__`` pool (names kept),
-  and the missing count (see :mod:`.categorical`);
+  the missing count and the number of levels seen once (see :mod:`.categorical`);
 - n_rows and optional feature importances.
 
-Metrics per feature (formulas and conventions in :mod:`.metrics`): PSI, KL(current || reference),
-Jensen-Shannon distance (base 2), all over the bins *including the missing bin* and with their
-finite-sample bias removed; Wasserstein-1 / reference std (numeric only: NaN, "not defined", for
-categoricals); missing share on both sides; unseen-level share (categoricals). Decision rule and
-default thresholds: :class:`DriftThresholds`.
+Compare makes one pass over each current column (:mod:`.binning`: no sort, no search for 99.8%
+of the values) and every metric comes from its bins. Metrics per feature (formulas and
+conventions in :mod:`.metrics`): PSI, KL(current || reference), Jensen-Shannon distance (base
+2), all over the PSI bins *including the missing bin* and with their finite-sample bias
+removed; Wasserstein-1 / reference std over the fine bins (numeric only: NaN, "not defined",
+for categoricals); missing share on both sides; unseen-level share (categoricals).
+
+Decision rule (:class:`DriftThresholds`): a metric is compared with a limit that follows the
+sample size, ``max(threshold, the null quantile of that metric at the current number of rows)``
+where the null is what the reference itself produces (:mod:`.calibration`), so 30-row and
+million-row periods raise false alarms at the same low rate. The report shows each limit.
 """
 
-from .metrics import divergences, wasserstein_from_integrals
+from .metrics import binned_wasserstein, divergences
 from .profile import ReferenceProfile
 from .report import DriftReport
 from .thresholds import METRICS, DriftThresholds
@@ -44,5 +51,5 @@ __all__ = [
     "DriftThresholds",
     "ReferenceProfile",
     "divergences",
-    "wasserstein_from_integrals",
+    "binned_wasserstein",
 ]

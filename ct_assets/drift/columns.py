@@ -1,5 +1,5 @@
-"""Input checks shared by fit and compare (frames, feature lists, importances), and the
-per-feature map that runs columns on threads."""
+"""Input checks shared by fit and compare (frames, feature lists, importances), numeric
+columns as arrays, and the per-feature map that runs columns on threads."""
 
 from __future__ import annotations
 
@@ -8,9 +8,38 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 
-from .numeric import is_numeric
+
+def is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+
+
+def to_float(series: pd.Series) -> tuple[np.ndarray, bool]:
+    """Float64 values of a column (missing -> NaN) and whether its dtype was numeric.
+
+    A non-numeric column (e.g. strings where numbers were expected) is coerced with
+    ``pd.to_numeric(errors="coerce")``: unparsable values become missing.
+    """
+    if is_numeric(series):
+        if isinstance(series.dtype, np.dtype):  # plain numpy column: a view or one cast
+            return series.to_numpy().astype(np.float64, copy=False), True
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), True  # nullable, arrow
+    try:
+        coerced = pd.to_numeric(series, errors="coerce")
+        values = pd.Series(coerced).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        values = np.full(len(series), np.nan)
+    return values, False
+
+
+def raw_values(series: pd.Series) -> tuple[np.ndarray, bool]:
+    """Like :func:`to_float`, but a plain numpy int or bool column is returned as it is: the
+    binning pass converts it chunk by chunk, in cache, instead of copying the column."""
+    if is_numeric(series) and isinstance(series.dtype, np.dtype):
+        return series.to_numpy(), True
+    return to_float(series)
 
 
 def check_frame(df: object, which: str) -> dict[str, object]:

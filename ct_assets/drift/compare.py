@@ -1,8 +1,8 @@
 """One row of the drift report per feature, from the current data's summary statistics.
 
-The statistics (bin counts with a missing bin, quantile-interval means, level counts) come
-either from a pandas column (:func:`series_stats`) or from DuckDB SQL (:mod:`.duck`); both feed
-the same :func:`feature_row`, so the two paths give the same report by construction.
+The statistics (fine-bin counts with a missing bin, mean positions, level counts) come either
+from pandas columns (:mod:`.current`) or from DuckDB SQL (:mod:`.duck`); both feed the same
+:func:`feature_row`, so the two paths give the same report by construction.
 """
 
 from __future__ import annotations
@@ -12,51 +12,21 @@ import math
 import numpy as np
 import pandas as pd
 
-from .categorical import current_categorical, tally
-from .columns import check_frame, map_features
-from .metrics import divergences, wasserstein_from_integrals
-from .numeric import current_numeric, to_float, wasserstein_scale
+from .calibration import Calibrator
+from .current import absent_stats
+from .metrics import binned_wasserstein, divergences
+from .numeric import wasserstein_scale
 from .report import DriftReport
-from .thresholds import DriftThresholds, breaches
+from .thresholds import METRICS, DriftThresholds, breaches
 
+LIMITS = [f"{m}_limit" for m in METRICS]
 COLUMNS = ["kind", "psi", "kl", "js", "wasserstein", "missing_ref", "missing_cur",
            "unseen_share", "drifted", "severity", "status", "reason", "importance",
-           "psi_raw", "kl_raw"]
+           *LIMITS, "calibrated", "psi_raw", "kl_raw"]
 
 # status values, most serious first
 MISSING_COLUMN, DTYPE_CHANGED, ALL_MISSING, NO_REFERENCE, DRIFTED, OK = (
     "missing_column", "dtype_changed", "all_missing", "no_reference_values", "drifted", "ok")
-
-
-def series_stats(spec: dict, series: pd.Series, grid: np.ndarray) -> tuple[dict, list[str]]:
-    """Current statistics of one pandas column, and notes (a changed dtype)."""
-    if spec["kind"] == "categorical":
-        return current_categorical(*tally(series), spec), []
-    values, dtype_ok = to_float(series)
-    notes = [] if dtype_ok else [f"dtype changed: {spec['dtype']} -> {series.dtype}"]
-    return current_numeric(values, spec, grid), notes
-
-
-def frame_stats(features: dict[str, dict], grid: np.ndarray,
-                df: pd.DataFrame) -> tuple[int, dict, list[str]]:
-    """``(n_rows, {feature: (stats or None when absent, notes)}, extra columns)`` of a frame."""
-    columns = check_frame(df, "current")
-
-    def one(name: str, spec: dict) -> tuple[dict | None, list[str]]:
-        return series_stats(spec, df[columns[name]], grid) if name in columns else (None, [])
-
-    stats = map_features(one, features.items(), len(df))
-    return (len(df), dict(zip(features, stats, strict=True)),
-            [c for c in columns if c not in features])
-
-
-def absent_stats(spec: dict, n_cur: int) -> dict:
-    """Statistics of a feature missing from the current data: every row is missing."""
-    if spec["kind"] == "categorical":
-        return current_categorical(pd.Index([], dtype=object), np.zeros(0, np.int64), n_cur, spec)
-    counts = np.zeros(len(spec["edges"]) + 2, dtype=np.int64)
-    counts[-1] = n_cur
-    return {"counts": counts, "means": None, "std": 0.0}
 
 
 def _edge_labels(edges: list[float]) -> list[str]:
@@ -67,7 +37,17 @@ def _edge_labels(edges: list[float]) -> list[str]:
             f"≥{e[-1]}", "missing"]
 
 
-def _metrics(spec: dict, stats: dict, n_cur: int, grid: np.ndarray) -> tuple[dict, dict]:
+def _wasserstein(spec: dict, stats: dict) -> float:
+    """W1 / reference std over the fine bins; NaN when either side has no values."""
+    fine = spec["fine"]
+    if not fine["edges"] or stats["means"] is None or not stats["fine"].sum():
+        return math.nan
+    w1 = binned_wasserstein(fine["edges"], fine["counts"], fine["means"], stats["fine"],
+                            stats["means"])
+    return float(w1) / wasserstein_scale(spec, stats["std"])
+
+
+def _metrics(spec: dict, stats: dict, n_cur: int) -> tuple[dict, dict]:
     """Metric values and the (labels, ref counts, cur counts) of the bins they came from."""
     if spec["kind"] == "categorical":
         row = divergences(stats["ref_counts"], stats["cur_counts"])
@@ -76,22 +56,21 @@ def _metrics(spec: dict, stats: dict, n_cur: int, grid: np.ndarray) -> tuple[dic
     else:
         ref_counts = np.append(np.asarray(spec["counts"], dtype=np.int64), spec["n_missing"])
         row = divergences(ref_counts, stats["counts"])
-        row.update(wasserstein=math.nan, unseen_share=0.0)
-        if stats["means"] is not None:
-            w1 = wasserstein_from_integrals(np.asarray(spec["means"]), stats["means"], grid)
-            row["wasserstein"] = w1 / wasserstein_scale(spec, stats["std"])
+        row.update(wasserstein=_wasserstein(spec, stats), unseen_share=0.0)
         bins = {"labels": _edge_labels(spec["edges"]), "ref": ref_counts, "cur": stats["counts"]}
     row["missing_cur"] = float(bins["cur"][-1]) / n_cur
     bins = {k: list(v) if k == "labels" else np.asarray(v).tolist() for k, v in bins.items()}
     return row, {"kind": spec["kind"], **bins}
 
 
-def feature_row(spec: dict, stats: dict | None, n_cur: int, grid: np.ndarray, limits: dict,
+def feature_row(name: str, spec: dict, stats: dict | None, n_cur: int, calibrator: Calibrator,
                 notes: list[str] = ()) -> tuple[dict, dict]:
-    """Metrics, decision, severity, status and reason of one feature (``stats=None``: absent),
-    and its bins for plotting."""
+    """Metrics, limits at this n, decision, severity, status and reason of one feature
+    (``stats=None``: absent from the current data), and its bins for plotting."""
     absent = stats is None
-    row, bins = _metrics(spec, absent_stats(spec, n_cur) if absent else stats, n_cur, grid)
+    stats = absent_stats(spec, n_cur) if absent else stats
+    row, bins = _metrics(spec, stats, n_cur)
+    limits, calibrated = calibrator.limits(name, spec, n_cur, stats.get("ref_counts"))
     notes = list(notes)
     row["kind"] = spec["kind"]
     row["missing_ref"] = spec["n_missing"] / spec["n"] if spec["n"] else 0.0
@@ -118,6 +97,8 @@ def feature_row(spec: dict, stats: dict | None, n_cur: int, grid: np.ndarray, li
         severity=max(severity, 1.0) if forced else severity,
         status=status,
         reason="; ".join(notes + limit_text),
+        calibrated=calibrated,
+        **{f"{m}_limit": math.nan if limits[m] is None else float(limits[m]) for m in METRICS},
     )
     row.pop("js_raw", None)
     row.pop("bias", None)

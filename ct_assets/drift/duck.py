@@ -1,15 +1,16 @@
 """Current statistics computed inside DuckDB, so a 10M-row day never becomes a DataFrame.
 
-Everything :func:`.compare.feature_row` needs is computed in SQL and only a few hundred numbers
+Everything :func:`.compare.feature_row` needs is computed in SQL and only a few thousand numbers
 per feature come back to Python:
 
-- one scan for all numeric features: row count, finite count, population std, and the count
-  below each bin edge (edges are written as ``'<repr>'::DOUBLE``, so they are the exact doubles
-  of the profile);
-- per numeric feature, one sort (``row_number`` window) of the finite values, grouped into the
-  segments between the order statistics of the Wasserstein grid: each segment's first value
-  and sum of ``x - center`` (see :func:`.metrics.interval_means`), so the quantile comparison
-  is exact, like the pandas path;
+- the row count;
+- per numeric feature, one ``GROUP BY`` of a key that is the value's cell on the feature's
+  :class:`.CellGrid` (the same IEEE multiply and add as :mod:`.binning`, so the same cell) for
+  values in the core, and ``-2 - fine bin`` (a binary search of CASEs over the fine edges) for
+  the few outside it; -1 for missing. Cells are mapped to fine bins in Python with the same
+  table as the pandas path, so counts are equal, and so are positions (cell midpoints in the
+  core, sums of the exact values outside it). No sort, no window: time is linear in rows and
+  memory follows the number of cells;
 - per categorical feature, ``GROUP BY`` of the level's string form (strings, integers and
   booleans written as pandas would); only distinct levels with their counts reach Python, so
   memory follows the number of levels, not rows.
@@ -24,60 +25,48 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .binning import FineBins
 from .categorical import current_categorical, tally
 from .duck_source import INTS, NUMERIC, Source, ident, lit, searchsorted_sql
-from .metrics import grid_positions, interval_means
+from .numeric import bin_means, is_constant, psi_counts
 
 
-def _numeric_scan(src: Source, specs: dict[str, dict]) -> tuple[int, dict[str, dict]]:
-    """Row count, and per numeric feature its finite count, std and bin counts: one scan.
-
-    Non-finite values become NULL first, so plain aggregates skip them (``FILTER`` clauses and
-    a ``histogram`` of a bin index were 2-4x slower than ``count_if(x < edge)`` per edge).
-    """
-    names = list(specs)
-    cast = "".join(f", TRY_CAST({ident(n)} AS DOUBLE) AS v{i}" for i, n in enumerate(names))
-    finite = "".join(f", CASE WHEN isfinite(v{i}) THEN v{i} END AS x{i}" for i in range(len(names)))
-    aggs = ["count(*)"]
-    for i, name in enumerate(names):
-        aggs += [f"count(x{i})", f"stddev_pop(x{i})"]
-        aggs += [f"count_if(x{i} < {lit(e)})" for e in specs[name]["edges"]]
-    row = src.run(f"SELECT {', '.join(aggs)} FROM (SELECT 1 AS one{finite} FROM "
-                  f"(SELECT 1 AS one{cast} FROM {{src}}))").fetchall()[0]
-    n_rows, out, at = int(row[0]), {}, 1
-    if n_rows == 0:
-        raise ValueError(f"current data has 0 rows: {src.name}")
-    for name in names:
-        n_edges = len(specs[name]["edges"])
-        n_valid, std, *below = row[at: at + 2 + n_edges]
-        at += 2 + n_edges
-        below = [b or 0 for b in below]  # count_if over only NULLs is NULL
-        counts = np.diff([0, *below, n_valid, n_rows])  # last bin: the missing values
-        out[name] = {"counts": counts.astype(np.int64), "means": None, "std": float(std or 0.0),
-                     "n": n_valid}
-    return n_rows, out
-
-
-def _interval_means(src: Source, name: str, spec: dict, n: int, grid: np.ndarray) -> np.ndarray:
-    """Quantile-interval means of the current values from their order statistics, in SQL.
-
-    The sorted values are cut at the grid's order statistics ``u_0 < u_1 < ...``; each segment
-    ``[u_j, u_j+1)`` gives its first value (``min``) and its sum of ``x - center``, and the sums
-    of the ``u_j`` smallest values are their running total. (A running-sum window is 2x slower.)
-    """
-    _, k = grid_positions(grid, n)
-    u = np.unique(k)
-    center = lit(spec["center"])
+def _numeric_stats(src: Source, name: str, spec: dict, bins: FineBins) -> dict:
+    """Fine-bin counts, positions, PSI counts (+ missing) of one numeric feature: one query."""
+    x = "CASE WHEN isfinite(v) THEN v END"
+    exact = f"-2 - ({searchsorted_sql('x', [lit(e) for e in bins.edges])})"
+    if bins.grid is not None:
+        g = bins.grid
+        key = (f"CASE WHEN x IS NULL THEN -1 WHEN u >= 1 AND u < {g.cells + 1} "
+               f"THEN CAST(trunc(u) AS BIGINT) ELSE {exact} END")
+        u = f", (x - {lit(g.lo)}) * {lit(g.scale)} AS u"
+    else:
+        key, u = f"CASE WHEN x IS NULL THEN -1 ELSE {exact} END", ""
     rows = src.run(
-        f"SELECT {searchsorted_sql('i', [str(j) for j in u[1:]])} AS seg, min(x) - {center}, "
-        f"sum(x - {center}) FROM (SELECT x, row_number() OVER (ORDER BY x) - 1 AS i FROM "
-        f"(SELECT TRY_CAST({ident(name)} AS DOUBLE) AS x FROM {{src}}) WHERE isfinite(x)) "
-        "GROUP BY seg ORDER BY seg"
+        f"SELECT {key} AS key, count(*), sum(x) FROM (SELECT x{u} FROM (SELECT {x} AS x FROM "
+        f"(SELECT TRY_CAST({ident(name)} AS DOUBLE) AS v FROM {{src}}))) GROUP BY key"
     ).fetchall()
-    first, sums = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
-    at = np.searchsorted(u, k)
-    csum = np.concatenate(([0.0], np.cumsum(sums[:-1])))
-    return interval_means(grid, n, first[at], csum[at], spec["center"])
+    keys = np.array([r[0] for r in rows], dtype=np.int64)
+    n = np.array([r[1] for r in rows], dtype=np.int64)
+    total = np.array([r[2] or 0.0 for r in rows], dtype=np.float64)
+    k = bins.edges.size + 1
+    fine, sums = np.zeros(k, np.int64), np.zeros(k)
+    core = keys >= 1
+    if core.any():
+        at = bins.table[keys[core]]
+        fine += np.bincount(at, weights=n[core], minlength=k).astype(np.int64)
+        sums += np.bincount(at, weights=n[core] * bins.mids[keys[core]], minlength=k)
+    tail = keys <= -2
+    fine += np.bincount(-2 - keys[tail], weights=n[tail], minlength=k).astype(np.int64)
+    sums += np.bincount(-2 - keys[tail], weights=total[tail], minlength=k)
+    n_missing = int(n[keys == -1].sum())
+    out = {"counts": np.append(psi_counts(fine, bins.edges, spec["edges"]), n_missing),
+           "fine": fine, "means": bin_means(fine, sums, bins.edges), "std": 0.0}
+    if spec["std"] is not None and is_constant(spec["std"], spec["mean"]) and fine.sum():
+        (std,) = src.run(f"SELECT stddev_pop(x) FROM (SELECT {x} AS x FROM (SELECT TRY_CAST("
+                         f"{ident(name)} AS DOUBLE) AS v FROM {{src}}))").fetchall()[0]
+        out["std"] = float(std or 0.0)
+    return out
 
 
 def _level_key(name: str, kind: str) -> str:
@@ -106,19 +95,19 @@ def sql_stats(profile: object, data: object, table: str | None, where: str | Non
               params: Sequence | Mapping | None) -> tuple[int, dict, list[str]]:
     """``(n_rows, {feature: (stats or None when absent, notes)}, extra columns)`` of the data."""
     src = Source(data, table, where, params)
-    present = {n: s for n, s in profile.features.items() if n in src.columns}
-    numeric = {n: s for n, s in present.items() if s["kind"] == "numeric"}
-    n_rows, stats = _numeric_scan(src, numeric)
+    (n_rows,) = src.run("SELECT count(*) FROM {src}").fetchall()[0]
+    if n_rows == 0:
+        raise ValueError(f"current data has 0 rows: {src.name}")
+    bins = profile.fine_bins()
     out: dict = {n: (None, []) for n in profile.features}
-    for name, spec in present.items():
+    for name, spec in profile.features.items():
+        if name not in src.columns:
+            continue
         kind = src.columns[name]
         if spec["kind"] == "numeric":
-            cur = stats[name]
-            if cur.pop("n") and spec["means"] is not None:
-                cur["means"] = _interval_means(src, name, spec, int(n_rows - cur["counts"][-1]),
-                                               profile.grid)
             ok = kind in NUMERIC or kind.startswith("DECIMAL")
-            out[name] = (cur, [] if ok else [f"dtype changed: {spec['dtype']} -> {kind}"])
+            out[name] = (_numeric_stats(src, name, spec, bins[name]),
+                         [] if ok else [f"dtype changed: {spec['dtype']} -> {kind}"])
         else:
             levels = src.run(f"SELECT {_level_key(name, kind)} AS k, count(*) AS c "
                              "FROM {src} GROUP BY ALL").df()

@@ -1,16 +1,19 @@
-"""Numeric features: quantile bins, the quantile grid for Wasserstein, and column coercion.
+"""Numeric features: the reference's bins (fitted with one sort) and the current data's counts
+(one pass, no sort).
 
-Binning: ``N_BINS = 20`` reference quantile bins (ventiles). Inner edges are reference values
-at the quantiles 0.05, 0.10, ..., 0.95 ("inverted CDF", so edges are observed values), tied edges
-are collapsed (a poisson(3) count gets one bin per value; a constant column gets two bins), and
-the outer bins are open, ``(-inf, e_1)`` and ``[e_last, +inf)``, so out-of-range current values
-count. Bins are closed on the left: ``[e_i, e_{i+1})``. Missing values form their own bin
-(appended by the caller). Non-finite values (NaN, +/-inf, pd.NA) count as missing.
+Two sets of bins, both closed on the left, with open outer bins (so out-of-range current values
+count) and a separate missing bin (NaN, +/-inf, pd.NA):
 
-Wasserstein: the profile stores, on a fixed grid of cumulative probabilities (200 uniform
-intervals plus points at 10^(-k/4), k = 9..32, towards both tails), the reference quantiles and the
-*mean of the reference inside each interval*. The current data is sorted once and integrated on
-the same grid, so the reference is never rescanned.
+- PSI bins: ``N_BINS = 20`` reference-quantile bins (ventiles). Tied edges collapse, so a
+  poisson(3) count gets one bin per value and a constant column two bins.
+- fine bins, for Wasserstein-1 and for the null distributions of :mod:`.calibration`: edges at
+  the reference quantiles of :func:`quantile_grid` (200 equal steps, refined towards both tails
+  down to 1e-8). The PSI edges are fine edges, so both come from one pass.
+
+Edges inside the core of the column (its 0.1%-99.9% quantiles) are moved down to the first
+double of their cell on the feature's :class:`.CellGrid`, at most 1/8192 of the core below the
+reference quantile, so that the current data is binned by arithmetic (:mod:`.binning`). Edges
+remain values a reader can use: ``np.searchsorted(edges, x, "right")`` bins exactly as we do.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .metrics import quantile_integrals
+from .binning import FineBins, histogram
+from .cells import fit_grid
+from .columns import to_float
 
 N_BINS = 20
 
@@ -29,43 +34,10 @@ def quantile_grid(n_uniform: int = 200) -> np.ndarray:
     return np.unique(np.concatenate([np.linspace(0.0, 1.0, n_uniform + 1), tails, 1.0 - tails]))
 
 
-def is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
-
-
-def to_float(series: pd.Series) -> tuple[np.ndarray, bool]:
-    """Float64 values of a column (missing -> NaN) and whether its dtype was numeric.
-
-    A non-numeric column (e.g. strings where numbers were expected) is coerced with
-    ``pd.to_numeric(errors="coerce")``: unparsable values become missing.
-    """
-    if is_numeric(series):
-        if isinstance(series.dtype, np.dtype):  # plain numpy column: a view or one cast
-            return series.to_numpy().astype(np.float64, copy=False), True
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), True  # nullable, arrow
-    try:
-        coerced = pd.to_numeric(series, errors="coerce")
-        values = pd.Series(coerced).to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        values = np.full(len(series), np.nan)
-    return values, False
-
-
 def finite_sorted(values: np.ndarray) -> np.ndarray:
-    """Sorted finite values (NaN and +/-inf dropped): a view into one new sorted copy.
-
-    Sorting first and trimming the ends (NaN sorts last, -inf first) avoids a masked copy.
-    """
+    """Sorted finite values (NaN and +/-inf dropped): a view into one new sorted copy."""
     s = np.sort(values)
-    lo = np.searchsorted(s, -np.inf, side="right")
-    hi = np.searchsorted(s, np.inf, side="left")
-    return s[lo:hi]
-
-
-def bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts in ``(-inf, e_0), [e_0, e_1), ..., [e_last, +inf)``: ``len(edges) + 1`` bins."""
-    below = np.searchsorted(sorted_values, edges, side="left")
-    return np.diff(np.concatenate(([0], below, [sorted_values.size]))).astype(np.int64)
+    return s[np.searchsorted(s, -np.inf, side="right"): np.searchsorted(s, np.inf, side="left")]
 
 
 def is_constant(std: float, mean: float) -> bool:
@@ -73,38 +45,62 @@ def is_constant(std: float, mean: float) -> bool:
     return not std > 1e-14 * max(1.0, abs(mean))
 
 
+def _snap(edges: np.ndarray, grid) -> np.ndarray:
+    """Edges inside the grid's core moved down to the first double of their cell."""
+    if grid is None:
+        return edges
+    cells = grid.cells_of(edges)
+    core = grid.in_core(cells)
+    out = edges.copy()
+    out[core] = grid.cell_start(cells[core])
+    return out
+
+
 def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
-    """Reference statistics of one numeric column, as a JSON-able dict."""
+    """Reference statistics of one numeric column, as a JSON-able dict (one sort)."""
     values, _ = to_float(series)
     s = finite_sorted(values)
     n = s.size
-    spec: dict = {
-        "kind": "numeric",
-        "dtype": str(series.dtype),
-        "n": int(values.size),
-        "n_missing": int(values.size - n),
-    }
+    spec: dict = {"kind": "numeric", "dtype": str(series.dtype), "n": int(values.size),
+                  "n_missing": int(values.size - n)}
     if n == 0:
-        spec.update(
-            edges=[], counts=[0], quantiles=None, means=None, mean=None, std=None, center=None
-        )
-        return spec
+        return {**spec, "edges": [], "counts": [0], "mean": None, "std": None,
+                "fine": {"edges": [], "counts": [0], "means": [0.0]}, "grid": None}
     j = np.arange(1, n_bins)
-    idx = (j * n + n_bins - 1) // n_bins - 1  # inverted-CDF index of quantile j / n_bins
-    edges = np.unique(s[idx])
-    q_idx = np.clip(np.ceil(grid * n).astype(np.int64) - 1, 0, n - 1)
+    psi = np.unique(s[(j * n + n_bins - 1) // n_bins - 1])  # inverted-CDF ventiles
+    quantiles = s[np.clip(np.ceil(grid[1:-1] * n).astype(np.int64) - 1, 0, n - 1)]
+    cells = fit_grid(s, psi)
+    fine = np.unique(np.concatenate([psi, quantiles]))
+    snapped = _snap(fine, cells)  # PSI edges are fine edges: snap once, look them up
+    psi, fine = np.unique(snapped[np.searchsorted(fine, psi)]), np.unique(snapped)
+    counts, sums, _ = histogram(s, FineBins.of(fine, cells), ordered=True)
     center = float(s[n // 2])
-    spec.update(edges=edges.tolist(), counts=bin_counts(s, edges).tolist(),
-                quantiles=s[q_idx].tolist())
-    s -= center  # in place: s is our own sorted copy, and bins are counted already
-    mean = float(np.mean(s))  # of the centered values: var = E[x^2] - E[x]^2 is well conditioned
-    spec.update(
-        means=quantile_integrals(s, grid, center).tolist(),
-        mean=center + mean,
-        std=float(np.sqrt(max(np.einsum("i,i->", s, s) / n - mean * mean, 0.0))),
-        center=center,
-    )
-    return spec
+    s -= center  # in place: our own sorted copy; centred sums keep the variance well conditioned
+    scale = max(abs(float(s[0])), abs(float(s[-1])))
+    if scale > 1e150:  # squares would overflow: scale first (values of 1e300 are finite)
+        s /= scale
+    mean = float(np.mean(s))
+    std = float(np.sqrt(max(float(s @ s) / n - mean * mean, 0.0)))
+    if scale > 1e150:
+        mean, std = mean * scale, std * scale
+    return {**spec, "edges": psi.tolist(), "counts": psi_counts(counts, fine, psi).tolist(),
+            "mean": center + mean, "std": std,
+            "fine": {"edges": fine.tolist(), "counts": counts.tolist(),
+                     "means": bin_means(counts, sums, fine).tolist()},
+            "grid": None if cells is None else cells.to_dict()}
+
+
+def psi_counts(fine_counts: np.ndarray, fine_edges, psi_edges) -> np.ndarray:
+    """Counts of the PSI bins, which are unions of fine bins (PSI edges are fine edges)."""
+    at = np.searchsorted(np.asarray(fine_edges, dtype=np.float64), psi_edges)
+    return np.add.reduceat(fine_counts, np.concatenate(([0], at + 1)), axis=-1)
+
+
+def bin_means(counts: np.ndarray, sums: np.ndarray, edges) -> np.ndarray:
+    """Mean position per fine bin; an empty bin gets its finite edge (any value would do)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    empty = np.concatenate(([edges[0]], edges)) if edges.size else np.zeros(1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), empty)
 
 
 def wasserstein_scale(spec: dict, std_cur: float) -> float:
@@ -119,15 +115,15 @@ def wasserstein_scale(spec: dict, std_cur: float) -> float:
     return 1.0
 
 
-def current_numeric(values: np.ndarray, spec: dict, grid: np.ndarray) -> dict:
-    """Current bin counts (value bins + missing bin), interval means if defined, and the std
-    (only computed when the reference is constant, the one case where it is used)."""
-    s = finite_sorted(values)
-    counts = bin_counts(s, np.asarray(spec["edges"], dtype=np.float64))
-    out = {"counts": np.append(counts, values.size - s.size), "means": None, "std": 0.0}
-    if s.size and spec["means"] is not None:
-        if is_constant(spec["std"], spec["mean"]):
-            out["std"] = float(np.std(s))
-        s -= spec["center"]
-        out["means"] = quantile_integrals(s, grid, spec["center"])
+def current_numeric(values: np.ndarray, spec: dict, bins: FineBins) -> dict:
+    """Current PSI counts (value bins + missing bin), fine counts and mean positions, and the
+    std (only computed when the reference is constant, the one case where it is used)."""
+    fine, sums, n_missing = histogram(values, bins)
+    out = {"counts": np.append(psi_counts(fine, bins.edges, spec["edges"]), n_missing),
+           "fine": fine, "means": bin_means(fine, sums, bins.edges), "std": 0.0}
+    if spec["std"] is not None and is_constant(spec["std"], spec["mean"]) and fine.sum():
+        x = np.asarray(values, dtype=np.float64)
+        x = x[np.isfinite(x)]
+        scale = max(float(np.max(np.abs(x))), 1e-300)  # squares of 1e300 overflow: rescale
+        out["std"] = float(np.std(x / scale)) * scale
     return out

@@ -8,15 +8,20 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .binning import FineBins
+from .calibration import Calibrator
 from .categorical import MAX_LEVELS, fit_categorical
 from .columns import check_frame, check_importances, map_features, select_features
-from .compare import assemble, feature_row, frame_stats
+from .compare import assemble, feature_row
+from .current import frame_stats
+from .legacy import upgrade
 from .numeric import N_BINS, fit_numeric, quantile_grid
 from .report import DriftReport
 from .thresholds import DriftThresholds
 
 FORMAT = "ct-assets/drift-reference-profile"
-VERSION = 1
+VERSION = 2  # 2: fine bins and cell grids (numeric), singleton counts (categorical)
+READS = (1, 2)  # version 1 is upgraded on reading (see .legacy)
 
 
 IN_MEMORY_ROWS = 200_000  # DuckDB data this small is compared in pandas (~50 MB at 25 columns)
@@ -34,6 +39,15 @@ class ReferenceProfile:
         self.n_bins = int(n_bins)
         self.max_levels = int(max_levels)
         self.importances = check_importances(importances, features)
+        self._bins: dict[str, FineBins] = {}  # built on first compare
+        self._fingerprints: dict[str, str] = {}  # keys of the calibration cache, filled by it
+
+    def fine_bins(self) -> dict[str, FineBins]:
+        """Each numeric feature's fine bins with its cell grid, built once per profile."""
+        for name, spec in self.features.items():
+            if spec["kind"] == "numeric" and name not in self._bins:
+                self._bins[name] = FineBins.of(spec["fine"]["edges"], spec["grid"])
+        return self._bins
 
     @property
     def numeric(self) -> list[str]:
@@ -44,15 +58,9 @@ class ReferenceProfile:
         return [f for f, s in self.features.items() if s["kind"] == "categorical"]
 
     @classmethod
-    def fit(
-        cls,
-        df: pd.DataFrame,
-        categorical: Iterable[str] = (),
-        numeric: Iterable[str] | None = None,
-        importances: Mapping[str, float] | None = None,
-        n_bins: int = N_BINS,
-        max_levels: int = MAX_LEVELS,
-    ) -> ReferenceProfile:
+    def fit(cls, df: pd.DataFrame, categorical: Iterable[str] = (),
+            numeric: Iterable[str] | None = None, importances: Mapping[str, float] | None = None,
+            n_bins: int = N_BINS, max_levels: int = MAX_LEVELS) -> ReferenceProfile:
         """Profile ``df``. ``numeric=None`` means every other column of ``df`` with a numeric dtype.
 
         ``importances`` (feature -> weight >= 0) weight the dataset-level drift share; features
@@ -92,29 +100,22 @@ class ReferenceProfile:
 
             frame = small_frame(data, table, where, params, in_memory_rows)
             if frame is not None:
-                n_rows, stats, extra = frame_stats(self.features, self.grid, frame)
+                n_rows, stats, extra = frame_stats(self.features, self.fine_bins(), frame)
             else:
                 n_rows, stats, extra = sql_stats(self, data, table, where, params)
         else:
-            n_rows, stats, extra = frame_stats(self.features, self.grid, data)
+            n_rows, stats, extra = frame_stats(self.features, self.fine_bins(), data)
+        calibrator = Calibrator(thresholds, self._fingerprints)
         rows, bins = {}, {}
         for name, spec in self.features.items():
             cur, notes = stats[name]
-            rows[name], bins[name] = feature_row(
-                spec, cur, n_rows, self.grid, thresholds.for_feature(name), notes)
+            rows[name], bins[name] = feature_row(name, spec, cur, n_rows, calibrator, notes)
         return assemble(rows, bins, self.importances, thresholds, n_rows, self.n_rows, extra)
 
     def to_dict(self) -> dict:
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "n_rows": self.n_rows,
-            "n_bins": self.n_bins,
-            "max_levels": self.max_levels,
-            "grid": self.grid.tolist(),
-            "importances": dict(self.importances),
-            "features": self.features,
-        }
+        return {"format": FORMAT, "version": VERSION, "n_rows": self.n_rows,
+                "n_bins": self.n_bins, "max_levels": self.max_levels, "grid": self.grid.tolist(),
+                "importances": dict(self.importances), "features": self.features}
 
     def to_json(self) -> str:
         """Plain JSON (floats with round-trip precision): ``from_json`` restores it exactly."""
@@ -124,18 +125,13 @@ class ReferenceProfile:
     def from_dict(cls, data: Mapping) -> ReferenceProfile:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a drift reference profile (format={data.get('format')!r})")
-        if data.get("version") != VERSION:
+        if data.get("version") not in READS:
             raise ValueError(
-                f"unsupported profile version {data.get('version')!r} (this code reads {VERSION})"
+                f"unsupported drift profile version {data.get('version')!r}: this code reads "
+                f"versions {', '.join(map(str, READS))}; refit the reference profile"
             )
-        return cls(
-            dict(data["features"]),
-            data["n_rows"],
-            data["grid"],
-            data["n_bins"],
-            data["max_levels"],
-            data.get("importances"),
-        )
+        return cls(upgrade(data), data["n_rows"], data["grid"], data["n_bins"],
+                   data["max_levels"], data.get("importances"))
 
     @classmethod
     def from_json(cls, text: str) -> ReferenceProfile:

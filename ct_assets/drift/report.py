@@ -10,16 +10,10 @@ import pandas as pd
 
 from .thresholds import DriftThresholds
 
-_MD_COLUMNS = [
-    "kind",
-    "psi",
-    "kl",
-    "js",
-    "wasserstein",
-    "missing_ref",
-    "missing_cur",
-    "unseen_share",
-]
+_MD_COLUMNS = ["kind", "psi", "kl", "js", "wasserstein", "missing_ref", "missing_cur",
+               "unseen_share"]
+_LIMITED = {"psi": "psi", "kl": "kl", "js": "js", "wasserstein": "wasserstein",
+            "missing_cur": "missing", "unseen_share": "unseen"}  # column -> its limit's metric
 
 
 def _fmt(value: object) -> str:
@@ -28,6 +22,17 @@ def _fmt(value: object) -> str:
     if isinstance(value, (float, np.floating)):
         return "—" if math.isnan(value) else f"{value:.3g}" if abs(value) < 1e4 else f"{value:.3e}"
     return str(value).replace("|", "\\|")
+
+
+def _cell(row: pd.Series, column: str) -> str:
+    """A metric with its limit, e.g. ``0.031 (0.1)``; the value alone when it has none."""
+    limit = row.get(f"{_LIMITED.get(column)}_limit", math.nan)
+    text = _fmt(row[column])
+    if column == "missing_cur":  # the limit bounds the change, not the share
+        text = f"{text} (±{_fmt(limit)})" if limit == limit else text
+    elif limit == limit and row[column] == row[column]:
+        text = f"{text} ({_fmt(limit)})"
+    return text
 
 
 def _plain(value: object) -> object:
@@ -52,7 +57,11 @@ class DriftReport:
     ``missing_cur``, ``unseen_share`` (categoricals; 0 for numerics), ``drifted``, ``severity``
     (max metric / threshold: >= 1 means breached), ``status`` ('ok', 'drifted',
     'missing_column', 'dtype_changed', 'all_missing', 'no_reference_values'), ``reason``,
-    ``importance`` (weight in ``share``), ``psi_raw`` and ``kl_raw`` (before bias correction).
+    ``importance`` (weight in ``share``), ``<metric>_limit`` for each metric of
+    :data:`.METRICS` (the limit it was held to at this number of rows, NaN when disabled; the
+    ``missing`` limit applies to ``|missing_cur - missing_ref|``), ``calibrated`` (the limits
+    follow the sample size, see :mod:`.calibration`), ``psi_raw`` and ``kl_raw`` (before bias
+    correction).
     ``share``: importance-weighted share of drifted features (plain share without importances);
     ``drifted``: ``share >= thresholds.share``. ``bins``: per feature, the bin ``labels`` and
     the reference and current counts (``ref``, ``cur``) the binned metrics were computed on.
@@ -86,18 +95,23 @@ class DriftReport:
         return (
             f"{self.n_drifted} of {len(self.features)} features drifted; weighted share "
             f"{self.share:.3f} (threshold {self.thresholds.share:g}): {verdict}. "
-            f"Rows: {self.n_rows:,} current vs {self.n_rows_ref:,} reference."
+            f"Rows: {self.n_rows:,} current vs {self.n_rows_ref:,} reference"
+            + ("; limits calibrated to this sample size." if self.features["calibrated"].any()
+               else ".")
         )
 
     def to_markdown(self, top: int | None = None, summary: bool = True) -> str:
-        """Markdown table sorted by severity (drifted first); ``top`` limits the rows."""
+        """Markdown table sorted by severity (drifted first); ``top`` limits the rows. A
+        metric's cell shows its value and, in parentheses, its limit at this number of rows."""
         table = self._sorted()
         if top is not None:
             table = table.head(top)
-        cols = ["feature", *_MD_COLUMNS, "drifted", "reason"]
+        cols = ["feature", *(f"{c} (limit)" if c in _LIMITED else c for c in _MD_COLUMNS),
+                "drifted", "reason"]
         lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
         for name, row in table.iterrows():
-            cells = [_fmt(name)] + [_fmt(row[c]) for c in [*_MD_COLUMNS, "drifted", "reason"]]
+            cells = [_fmt(name)] + [_cell(row, c) for c in _MD_COLUMNS] + [
+                _fmt(row["drifted"]), _fmt(row["reason"])]
             lines.append("| " + " | ".join(cells) + " |")
         if top is not None and top < len(self.features):
             lines.append(f"\n{len(self.features) - top} more features not shown.")

@@ -1,9 +1,15 @@
 """Drift thresholds: per-metric defaults, per-feature overrides, and the decision rule.
 
-Rule: a feature is drifted when ANY enabled metric is strictly above its threshold (or when the
+Rule: a feature is drifted when ANY enabled metric is strictly above its limit (or when the
 feature is missing from the current data, or its dtype changed). The dataset is drifted when the
 (importance-weighted) share of drifted features is >= ``share``. Set a metric to ``None`` to
 disable it, globally or for one feature.
+
+Limits follow the sample size (``calibrate=True``, the default): a metric's limit is the larger
+of its threshold here (a floor: the smallest change worth an alarm) and what the reference
+itself produces at the current number of rows (see :mod:`.calibration`), so a 30-row period
+is not "drifted" by noise alone. A threshold given explicitly (``DriftThresholds(psi=0.2)``,
+or in ``per_feature``) is a fixed limit: explicit settings win.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ class DriftThresholds(BaseModel):
     - ``unseen=0.02``: more than 2% of current rows carry levels the reference never had
       (the model routes them all down one branch).
     - ``share=0.3``: the dataset drifts when >= 30% of (importance-weighted) features drift.
+    - ``false_alarm=0.01``: with calibration, the chance that an undrifted feature is flagged;
+      with 25 features, a dataset alarm (30% of them) by chance is then far rarer than 1%.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -49,6 +57,14 @@ class DriftThresholds(BaseModel):
     per_feature: dict[str, dict[str, _Threshold]] = Field(
         default_factory=dict, description='overrides, e.g. {"amount": {"psi": 0.25, "kl": None}}'
     )
+    calibrate: bool = Field(
+        True, description="limits = max(threshold, the reference's own null quantile at n rows)"
+    )
+    false_alarm: float = Field(
+        0.01, gt=0, lt=0.5, description="calibrated: chance an undrifted feature is flagged"
+    )
+    replicates: int = Field(400, ge=50, description="null replicates per (feature, n)")
+    seed: int = Field(0, ge=0, description="seed of the null replicates (reports are repeatable)")
 
     @field_validator("per_feature")
     @classmethod
@@ -71,6 +87,14 @@ class DriftThresholds(BaseModel):
         limits = {m: getattr(self, m) for m in METRICS}
         limits.update(self.per_feature.get(feature, {}))
         return limits
+
+    def calibrated_metrics(self, feature: str) -> set[str]:
+        """Metrics of ``feature`` whose limit follows the sample size: enabled, and neither set
+        explicitly nor overridden for the feature."""
+        if not self.calibrate:
+            return set()
+        fixed = set(self.model_fields_set) | set(self.per_feature.get(feature, {}))
+        return {m for m in METRICS if m not in fixed and getattr(self, m) is not None}
 
 
 def breaches(values: dict[str, float], limits: dict[str, _Threshold]) -> tuple[list[str], float]:

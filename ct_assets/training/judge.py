@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ct_assets.store.point_in_time import end_of
-from ct_assets.training.bootstrap import Improvement, paired_improvement
+from ct_assets.training.bootstrap import Improvement, event_days, paired_improvement
 from ct_assets.training.gates import GateDecision, promotion_gates
 from ct_assets.training.metrics import evaluate
 
@@ -58,7 +58,8 @@ def judge(holdout: pd.DataFrame, contender: np.ndarray, champion: np.ndarray | N
     ours = evaluate(labels, contender[rows], task)
     improvement = paired_improvement(metric, labels, contender[rows], champion[rows],
                                      confidence=settings.gate_confidence,
-                                     resamples=settings.bootstrap_resamples)
+                                     resamples=settings.bootstrap_resamples,
+                                     blocks=event_days(holdout[rows]))
     decision = _gates(settings, scores[metric], theirs[metric], improvement, ours[metric])
     return Judgement(decision, scores, theirs, improvement, int(rows.sum()))
 

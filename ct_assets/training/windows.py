@@ -2,8 +2,10 @@
 
 Every candidate window is trained and scored on the same most recent labelled holdout. More
 history is the default: a shorter window wins only when it beats the best longer one by more
-than the holdout's noise (a paired bootstrap lower bound above zero). On real streams a naive
-"best score wins" on a small holdout lost several AUC points to simply keeping all history.
+than the holdout's noise (a paired bootstrap lower bound above zero, resampling whole days: a
+short window that suits one week's weather wins on all of that week's rows at once). On real
+streams a naive "best score wins" on a small holdout lost several AUC points to simply keeping
+all history.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ct_assets.store.point_in_time import ALL_HISTORY
-from ct_assets.training.bootstrap import paired_improvement
+from ct_assets.training.bootstrap import event_days, paired_improvement
 from ct_assets.training.metrics import evaluate
 from ct_assets.training.model import TrainedModel
 
@@ -60,7 +62,7 @@ def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[i
     reason = f"{_name(best)} is the longest usable window"
     for days in list(models)[1:]:
         gain = paired_improvement(metric, holdout["label"], preds[days], preds[best],
-                                  resamples=resamples)
+                                  resamples=resamples, blocks=event_days(holdout))
         if gain.low > 0:
             reason = f"{_name(days)} beats {_name(best)}: {gain.describe()}"
             best = days
