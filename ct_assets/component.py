@@ -22,17 +22,46 @@ from pathlib import Path
 from typing import Annotated
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
+from ct_assets.errors import CTError
 from ct_assets.graph import ModelGraph, build_definitions
 from ct_assets.home import Home
 from ct_assets.project import resolve_settings
-from ct_assets.settings import Settings
+from ct_assets.settings import Settings, validation_message
+from ct_assets.shared.settings import StorageSettings
 from ct_assets.sources import resolve
 
 
 def _date(_context, value) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(str(value))
+
+
+class StorageAttributes(dg.Model):
+    """The YAML of `storage` (see `ct_assets.shared.settings`); `{{ env.VAR }}` allowed."""
+
+    kind: str = Field("embedded", description=StorageSettings.model_fields["kind"].description)
+    postgres: str | None = Field(None,
+                                 description=StorageSettings.model_fields["postgres"].description)
+    objects: str | None = Field(None,
+                                description=StorageSettings.model_fields["objects"].description)
+    s3_endpoint: str | None = Field(
+        None, description=StorageSettings.model_fields["s3_endpoint"].description)
+
+
+def _storage(context, value) -> StorageSettings:
+    """The storage block with its `{{ env.VAR }}` templates filled in, then validated (a bad
+    value is one line naming the setting)."""
+    if value is None:
+        return StorageSettings()
+    raw = value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else dict(value)
+    try:
+        return StorageSettings.model_validate(context.resolve_value(raw))
+    except ValidationError as exc:
+        message = validation_message(exc)
+        raise CTError(message.replace("setting '", "setting 'storage.", 1)
+                      if message.startswith("setting '")
+                      else f"setting 'storage': {message}") from None
 
 
 class ModelScaffolder(dg.Scaffolder):
@@ -58,6 +87,10 @@ class ContinuousTraining(dg.Component, dg.Resolvable, Settings):
         dt.date(2025, 1, 1), description="First day of the event stream (ISO date).")
     end: Annotated[dt.date | None, dg.Resolver(_date, model_field_type=str | None)] = Field(
         None, description="Last day of the stream (ISO date; a table's last by default).")
+
+    storage: Annotated[StorageSettings, dg.Resolver(
+        _storage, model_field_type=StorageAttributes | None)] = Field(
+        StorageSettings(), description=Settings.model_fields["storage"].description)
 
     _given: dict = PrivateAttr(default_factory=dict)
 

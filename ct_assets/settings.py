@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ct_assets.errors import CTError
 from ct_assets.periods import PERIODS, Period
+from ct_assets.shared.settings import StorageSettings
 from ct_assets.sizing import sized_defaults
 
 SETTINGS_FILE = "settings.json"
@@ -232,6 +233,9 @@ class Settings(BaseModel):
     alert_webhook: str | None = Field(
         None, description="Webhook URL for alerts (JSON with a Slack-style `text`); "
                           "CT_ALERT_WEBHOOK overrides it.")
+    storage: StorageSettings = Field(StorageSettings(), description=(
+        "Where the feature store, registry and model files live: `{kind: embedded}` (the home "
+        "folder) or `{kind: shared, postgres: ..., objects: ..., s3_endpoint: ...}`."))
 
     def save(self, home: Path) -> None:
         """Write the home's settings.json in one step (a kill leaves the old or the new one)."""

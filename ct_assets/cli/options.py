@@ -37,6 +37,20 @@ def _one_of(config: str | None, model: str | None) -> None:
         raise CTError("give --config or --model, not both")
 
 
+def _embedded_only(home: str, settings=None) -> None:
+    """`ct` replays, backtests, lists and serves a home's own files; a home on shared storage
+    is run by the Dagster daemon instead (README, Past one machine): one line, before
+    anything is written."""
+    from ct_assets.settings import SETTINGS_FILE, Settings
+
+    if settings is None and (Path(home) / SETTINGS_FILE).exists():
+        settings = Settings.load(Path(home))
+    if settings is not None and settings.storage.shared:
+        raise CTError("setting 'storage': `ct` commands work on the embedded storage; a shared "
+                      "deployment runs through the Dagster daemon and UI (README, Past one "
+                      "machine)")
+
+
 def home_option(command):
     """--config, --model and --home, resolved to the home folder (commands on an existing home
     read the rest of the project from it)."""
@@ -50,6 +64,7 @@ def home_option(command):
 
         _one_of(config, model)
         declared = declared_model(model).home if model else config_home(config)
+        _embedded_only(_chosen_home(home, declared))
         return command(*args, home=_chosen_home(home, declared), **kwargs)
     return wrapper
 
@@ -73,8 +88,9 @@ def project_options(command):
             project = model_project(found.given, found.home)
         elif config:
             project = load_project(Path(config))
-        return command(*args, project=project,
-                       home=_chosen_home(home, project.home if project else None), **kwargs)
+        chosen = _chosen_home(home, project.home if project else None)
+        _embedded_only(chosen, project.settings if project else None)
+        return command(*args, project=project, home=chosen, **kwargs)
     return wrapper
 
 

@@ -26,6 +26,7 @@ from ct_assets.graph import (
     jobs,
     performance,
     predictions,
+    storage,
     training,
 )
 from ct_assets.graph.model import ModelGraph
@@ -45,8 +46,7 @@ def build_definitions(m: ModelGraph) -> dg.Definitions:
         jobs=[ingest_job, retrain_job],
         sensors=[*triggers["sensors"], *alerts.build(m, ingest_job, retrain_job)],
         schedules=triggers["schedules"],
-        resources={m.io_manager_key: dg.FilesystemIOManager(
-            base_dir=str(m.home.dagster / "storage"))},
+        resources={m.io_manager_key: storage.io_manager(m)},
     )
 
 

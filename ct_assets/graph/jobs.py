@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from ct_assets.graph.model import ModelGraph
+from ct_assets.graph.storage import retrain_run_tags
 from ct_assets.records import RunTags
 
 INGEST_STAGES = ("ingest", "features", "monitoring")
@@ -19,7 +20,7 @@ def build(m: ModelGraph) -> list:
         description="One period: events, labels, features, predictions, drift and performance "
                     "reports.")
     retrain_job = dg.define_asset_job(
-        m.named("retrain_job"), executor_def=dg.in_process_executor,
+        m.named("retrain_job"), executor_def=dg.in_process_executor, run_tags=retrain_run_tags(m),
         selection=dg.AssetSelection.groups(*(m.group(s) for s in RETRAIN_STAGES)),
         description="Point-in-time training set, contender, evaluation and gates, champion, "
                     "bento.")

@@ -95,10 +95,22 @@ class ModelGraph:
 
     @contextmanager
     def store(self) -> Iterator[FeatureStore]:
+        if self.settings.storage.shared:  # Parquet objects + a Postgres catalog
+            from ct_assets.shared.open import shared_store  # psycopg2, s3fs: only when shared
+
+            with shared_store(self.settings.storage, self.name) as fs:
+                yield fs
+            return
         with connection(self.home.db, self.keep_open) as con:
             yield FeatureStore(con)
 
     @contextmanager
     def registry(self) -> Iterator[Registry]:
+        if self.settings.storage.shared:  # Postgres; model files in the object store
+            from ct_assets.shared.open import shared_registry
+
+            with shared_registry(self.settings.storage, self.name, self.home.root) as reg:
+                yield reg
+            return
         with connection(self.home.db, self.keep_open) as con:
             yield Registry(con, view=self.home.root / VIEW)
