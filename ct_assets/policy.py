@@ -71,6 +71,15 @@ def staleness(day: dt.date, report: DriftSummary, settings: Settings) -> str | N
             f">= {settings.staleness:g} x the {report.champion_rows} rows it trained on")
 
 
+def grown(report: DriftSummary, settings: Settings) -> bool:
+    """Whether enough labels arrived since the champion's cutoff for covariate drift to be
+    worth a model: `drift_growth` times the rows it trained on. A season moves the weather
+    features of every week; a model of a year of history does not change with one more week."""
+    if settings.drift_growth is None or report.champion_rows <= 0:
+        return True
+    return report.new_labels_since_champion >= settings.drift_growth * report.champion_rows
+
+
 def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | None,
                    settings: Settings, performance: PerformanceSummary | None = None) -> Decision:
     """Retrain when the day drifted (covariate drift in the drift report, or the champion's
@@ -91,6 +100,10 @@ def drift_decision(day: dt.date, report: DriftSummary, last_retrain: dt.date | N
                                f"new labels")
     what = f"drift share {share:.2f}" if covariate else degraded or stale
     new_labels = report.new_labels_since_champion
+    if covariate and degraded is None and stale is None and not grown(report, settings):
+        return Decision(False, f"{day}: {what} but only {new_labels} labels since the "
+                               f"champion's cutoff, < drift_growth {settings.drift_growth:g} x "
+                               f"the {report.champion_rows} rows it trained on")
     if new_labels < settings.min_new_labels:
         return Decision(False, f"{day}: {what} but only {new_labels} labels "
                                "newer than the champion "

@@ -114,12 +114,15 @@ class Settings(BaseModel):
         "The drift policy also retrains a young champion when the labels that arrived since "
         "its cutoff are this share of the rows it trained on: a first model of a few days "
         "gains much from the next few. None: off."))
+    drift_growth: float | None = Field(0.2, ge=0, description=(
+        "Covariate drift retrains only once the labels that arrived since the champion's "
+        "cutoff are this share of the rows it trained on (a degraded metric or staleness need "
+        "not wait): seasons move features every period, and a model of a year of history "
+        "gains little from one more week. None: min_new_labels alone."))
     max_age_days: int | None = Field(None, gt=0, description=(
         "The drift policy also retrains when the champion's cutoff is this old, whatever the "
-        "drift report says (default: two periods, 14 days at least). Drift a report cannot "
-        "see (a concept change whose labels are late, a slow shift below every threshold, a "
-        "season) must not leave a champion behind a plain schedule for weeks; on every real "
-        "stream of `benchmarks/policies` a model of data two periods newer was better."))
+        "drift report says. None (default): staleness and drift_growth decide; a fixed age "
+        "retrains a year of monthly history every other month for nothing."))
     cooldown_days: int = Field(
         3, ge=0, description="Days between a retrain and the next drift-triggered one. Short: "
         "with the reference refreshed after a rejection, a drift that was judged does not fire "

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 PERIOD_DAYS = {"1d": 1, "7d": 7, "30d": 30}
 SIZED = ("min_train_rows", "min_holdout_rows", "min_holdout_positives", "min_new_labels",
-         "warmup_days", "max_age_days")
+         "warmup_days")
 #: (periods of labelled rows, floor, ceiling) per sized row count
 RULES = {"min_holdout_rows": (2, 50, 2000), "min_train_rows": (4, 100, 5000),
          "min_new_labels": (1, 30, 3000)}
@@ -38,7 +38,6 @@ def sized_defaults(rows_per_day: float, period: str, positive_rate: float | None
         rarer = min(positive_rate, 1 - positive_rate)
         sizes["min_holdout_positives"] = _clamp(0.5 * sizes["min_holdout_rows"] * rarer, 5, 50)
     sizes["warmup_days"] = PERIOD_DAYS[period]  # the first model waits for labels, not days
-    sizes["max_age_days"] = max(14, 2 * PERIOD_DAYS[period])
     return sizes
 
 

@@ -125,3 +125,28 @@ def test_a_day_level_advantage_is_judged_by_days_not_rows():
     assert days.high - days.low > 3 * (rows.high - rows.low)
     few = paired_improvement("roc_auc", y[:3000], a[:3000], b[:3000], blocks=day[:3000])
     assert few.high - few.low < days.high - days.low  # 3 days: too few blocks, rows resampled
+
+
+def test_the_floor_refuses_a_useless_model_not_a_small_holdout():
+    """The floor checks the contender's AUC at its favourable bound: 30 rows cannot show that a
+    model is useless, 4,000 rows of noise can."""
+    import pandas as pd
+
+    from ct_assets.settings import Settings
+    from ct_assets.training.judge import judge
+
+    def holdout(n, seed):
+        rng = np.random.default_rng(seed)
+        ts = pd.Timestamp("2025-01-01") + pd.to_timedelta(np.arange(n) % 30, unit="D")
+        return pd.DataFrame({"label": (rng.random(n) < 0.3).astype(float), "event_ts": ts,
+                             "label_ts": ts}), rng.random(n)  # scores: pure noise
+
+    settings = Settings(gate_floor=0.55)
+    small, noise = holdout(30, 3)
+    auc = evaluate(small["label"], noise)["roc_auc"]
+    first = judge(small, noise, None, None, settings).decision
+    assert auc < 0.55 and first.passed, (auc, first.reason)
+    big, noise = holdout(4000, 3)
+    refused = judge(big, noise, None, None, settings).decision
+    assert not refused.passed and "is below the floor 0.55" in refused.reason
+    assert "(at best 0.5" in refused.reason

@@ -252,4 +252,16 @@ def test_an_old_champion_is_retrained_on_its_age_alone():
     assert not drift_decision(DAY, young, None, aged).retrain
     decision = drift_decision(DAY, old, None, aged)
     assert decision.retrain and "14 days ago (max_age_days 14)" in decision.reason
-    assert Settings(period="30d").max_age_days == 60 and Settings().max_age_days == 14
+    assert Settings(period="30d").max_age_days is None  # off unless set
+
+
+def test_covariate_drift_waits_until_the_data_grew_by_drift_growth():
+    big = {"champion_rows": 100_000}
+    few = drift_decision(DAY, _report(**big, new_labels_since_champion=19_999), None, S)
+    assert not few.retrain
+    assert "19999 labels since the champion's cutoff, < drift_growth 0.2 x the 100000" in few.reason
+    assert drift_decision(DAY, _report(**big, new_labels_since_champion=20_000), None, S).retrain
+    # a degraded metric is evidence the champion is wrong now: it does not wait
+    assert drift_decision(DAY, _report(**big), None, S, _perf()).retrain
+    off = S.model_copy(update={"drift_growth": None})
+    assert drift_decision(DAY, _report(**big), None, off).retrain

@@ -45,16 +45,21 @@ def required_change(champion: float, min_improvement: float, min_relative: float
 def promotion_gates(metric: str, contender: float, champion: float | None, floor: float | None,
                     min_improvement: float, min_relative_improvement: float = 0.0,
                     improvement: Improvement | None = None, rule: str = "non_inferior",
-                    margin: float = 0.0, compared: float | None = None) -> GateDecision:
+                    margin: float = 0.0, compared: float | None = None,
+                    best_case: float | None = None) -> GateDecision:
     """Apply the floor to the contender's metric and `rule` to its comparison with the
     champion's: `compared` is the contender's metric on the rows the champion's was measured
-    on (default: `contender`), and `improvement` the paired bootstrap of the change there."""
+    on (default: `contender`), and `improvement` the paired bootstrap of the change there.
+    `best_case`, the contender's metric at its favourable confidence bound, is what the floor
+    checks (default: `contender`): a holdout too small to tell does not refuse a model."""
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
     ours = contender if compared is None else compared
-    gates = {"floor": floor is None or sign * (contender - floor) >= -TOLERANCE}
+    best = contender if best_case is None else best_case
+    gates = {"floor": floor is None or sign * (best - floor) >= -TOLERANCE}
+    bound = "" if best == contender else f" (at best {best:.4f})"
     reasons = [] if gates["floor"] else [
-        f"{metric} {contender:.4f} is {'below the floor' if sign > 0 else 'above the ceiling'} "
-        f"{floor}"]
+        f"{metric} {contender:.4f}{bound} is "
+        f"{'below the floor' if sign > 0 else 'above the ceiling'} {floor}"]
     if champion is not None and rule == "superior":
         need = required_change(champion, min_improvement, min_relative_improvement)
         gates["min_improvement"] = sign * (ours - champion) >= need - TOLERANCE
