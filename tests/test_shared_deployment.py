@@ -22,9 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-import psycopg2
-import psycopg2.errors
 import pytest
+
+if not os.environ.get("CT_REQUIRE_SHARED"):  # without the shared extra: skipped, not an error
+    pytest.importorskip("psycopg2", reason="pip install '.[shared]'")
+import psycopg2  # noqa: E402
+import psycopg2.errors  # noqa: E402
 import shared_loop
 from shared_env import services, shared_home  # noqa: F401  (fixture)
 

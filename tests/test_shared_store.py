@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 from pathlib import Path
 
 import duckdb
 import pytest
-from shared_env import services, storage  # noqa: F401  (fixtures)
+
+if not os.environ.get("CT_REQUIRE_SHARED"):  # without the shared extra: skipped, not an error
+    pytest.importorskip("psycopg2", reason="pip install '.[shared]'")
+from shared_env import services, storage  # noqa: E402, F401  (fixtures)
 
 from ct_assets.errors import CTError
 from ct_assets.graph.model import ModelGraph
