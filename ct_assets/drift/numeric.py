@@ -104,7 +104,8 @@ def _sorted_moments(s: np.ndarray) -> tuple[float, float]:
     if scale > 1e150:  # values of 1e300 are finite
         s /= scale
     mean = float(np.mean(s))
-    std = float(np.sqrt(max(float(s @ s) / n - mean * mean, 0.0)))
+    # einsum, not s @ s: OpenBLAS's dot wakes threads; on a busy machine it stalled for ms
+    std = float(np.sqrt(max(float(np.einsum("i,i", s, s)) / n - mean * mean, 0.0)))
     if scale > 1e150:
         mean, std = mean * scale, std * scale
     return center + mean, std

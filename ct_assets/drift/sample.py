@@ -60,17 +60,17 @@ def moments(finite: np.ndarray, center: float) -> tuple[float, float]:
     scale = big if big > 1e100 else 1.0
     shift = center / scale
     s1 = s2 = 0.0
-    d, sq = np.empty(min(CHUNK, n)), np.empty(min(CHUNK, n))
+    d = np.empty(min(CHUNK, n))
     for start in range(0, n, CHUNK):
         chunk = finite[start: start + CHUNK]
         if chunk.size < d.size:
-            d, sq = d[: chunk.size], sq[: chunk.size]
+            d = d[: chunk.size]
         if scale != 1.0:
             np.divide(chunk, scale, out=d)
             d -= shift
         else:
             np.subtract(chunk, shift, out=d)
         s1 += float(d.sum())
-        s2 += float(np.multiply(d, d, out=sq).sum())  # not d @ d: BLAS threads per chunk
+        s2 += float(np.einsum("i,i", d, d))  # see numeric._sorted_moments: not d @ d
     mean = s1 / n
     return center + mean * scale, float(np.sqrt(max(s2 / n - mean * mean, 0.0))) * scale
