@@ -87,3 +87,18 @@ def test_sampled_fit_is_deterministic_sorts_no_column_and_counts_int_columns():
         assert spec["fine"]["counts"] == _textbook_counts(x, spec["fine"]["edges"])[:-1].tolist()
         assert spec["mean"] == pytest.approx(x.mean(), rel=1e-12)
         assert spec["std"] == pytest.approx(x.std(), rel=1e-9)
+
+
+def test_a_large_column_with_few_finite_values_is_fitted_exactly():
+    """The threshold is on finite values (judged on the sample): 160,000 of 400,000 rows are
+    below it, so the column is sorted and its edges are its exact ventiles."""
+    rng = np.random.default_rng(22)
+    x = rng.normal(size=N)
+    x[rng.random(N) < 0.6] = np.nan
+    spec = ReferenceProfile.fit(pd.DataFrame({"x": x})).features["x"]
+    finite = np.sort(x[np.isfinite(x)])
+    n = finite.size
+    assert n < SAMPLE_ABOVE and spec["n_missing"] == N - n
+    exact = finite[(np.arange(1, 20) * n + 19) // 20 - 1]  # before moving to cell starts
+    assert np.all(np.asarray(spec["edges"]) <= exact)
+    assert np.all(np.asarray(spec["edges"]) > exact - (exact[-1] - exact[0]) / 1000)

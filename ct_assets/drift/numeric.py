@@ -24,7 +24,7 @@ import pandas as pd
 from .binning import FineBins, histogram
 from .cells import fit_grid
 from .columns import raw_values
-from .sample import SAMPLE_ABOVE, finite_values, moments, sorted_sample
+from .sample import SAMPLE_ABOVE, finite_only, large, moments, sorted_sample
 
 N_BINS = 20
 
@@ -61,19 +61,19 @@ def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
     """Reference statistics of one numeric column, as a JSON-able dict: edges from one sort,
     or from a sample of a large column (:mod:`.sample`); counts and moments of every value."""
     values, _ = raw_values(series)
-    finite = finite_values(values) if values.size > SAMPLE_ABOVE else None
-    sampled = finite is not None and finite.size > SAMPLE_ABOVE
-    s = sorted_sample(finite) if sampled else finite_sorted(np.asarray(values, np.float64))
-    n = finite.size if sampled else s.size
+    s = sorted_sample(values) if values.size > SAMPLE_ABOVE else None
+    sampled = s is not None and large(values, s)
+    if not sampled:
+        s = finite_sorted(np.asarray(values, np.float64))
     spec: dict = {"kind": "numeric", "dtype": str(series.dtype), "n": int(values.size),
-                  "n_missing": int(values.size - n)}
-    if n == 0:
+                  "n_missing": int(values.size - s.size)}
+    if s.size == 0:
         return {**spec, "edges": [], "counts": [0], "mean": None, "std": None,
                 "fine": {"edges": [], "counts": [0], "means": [0.0]}, "grid": None}
     psi, fine, cells = _edges(s, n_bins, grid)
     if sampled:
-        counts, sums, _ = histogram(finite, FineBins.of(fine, cells))
-        mean, std = moments(finite, float(s[s.size // 2]))
+        counts, sums, spec["n_missing"] = histogram(values, FineBins.of(fine, cells))
+        mean, std = moments(finite_only(values, spec["n_missing"]), float(s[s.size // 2]))
     else:
         counts, sums, _ = histogram(s, FineBins.of(fine, cells), ordered=True)
         mean, std = _sorted_moments(s)
