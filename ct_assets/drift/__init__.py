@@ -22,7 +22,9 @@ What the profile keeps (the reference is never rescanned; format version 2, vers
 - numeric: 20 reference-quantile PSI bins with open outer bins and a separate missing bin, and
   ~250 fine bins (quantiles on a 249-point probability grid refined towards both tails) with
   their counts and mean positions, and a cell grid over the column's core (see
-  :mod:`.numeric`, :mod:`.cells`); mean and std. Fit sorts each column once.
+  :mod:`.numeric`, :mod:`.cells`); mean and std. Fit sorts each column once; above 262,144
+  values it takes the edges from a seeded sample of 2^17 and counts every value in one pass
+  (:mod:`.sample`).
 - categorical: counts of the 1,000 most frequent levels, an ``__other__`` pool (names kept),
   the missing count and the number of levels seen once (see :mod:`.categorical`);
 - n_rows and optional feature importances.

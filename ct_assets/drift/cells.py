@@ -59,12 +59,16 @@ class CellGrid:
     def cell_start(self, j: np.ndarray) -> np.ndarray:
         """The smallest double whose cell is ``>= j``, for core cells ``j`` (exact).
 
-        The guess ``lo + j / scale`` is moved by single doubles until it qualifies and its
-        predecessor does not (with the arithmetic of :meth:`positions`, so no rounding can
-        put it on the wrong side); the rare guess that does not settle so is bisected.
+        The guess is where ``x - lo`` starts to round to ``t = j / scale``: ``lo + t`` less
+        half the gap below ``t`` (near 0, where doubles are far denser than around ``t``,
+        ``lo + t`` alone is thousands of doubles off). It is moved by single doubles until it
+        qualifies and its predecessor does not (with the arithmetic of :meth:`positions`, so
+        no rounding can put it on the wrong side); the rare guess that does not settle so is
+        bisected.
         """
         j = np.asarray(j, dtype=np.float64)
-        x = self.lo + j / self.scale
+        t = j / self.scale
+        x = (self.lo + t) - (t - np.nextafter(t, -np.inf)) * 0.5
         for _ in range(4):
             x = np.where(self._at(x) >= j, x, np.nextafter(x, np.inf))
         for _ in range(4):

@@ -1,5 +1,5 @@
-"""Numeric features: the reference's bins (fitted with one sort) and the current data's counts
-(one pass, no sort).
+"""Numeric features: the reference's bins (fitted with one sort, or from a sample of a large
+reference: :mod:`.sample`) and the current data's counts (one pass, no sort).
 
 Two sets of bins, both closed on the left, with open outer bins (so out-of-range current values
 count) and a separate missing bin (NaN, +/-inf, pd.NA):
@@ -23,7 +23,8 @@ import pandas as pd
 
 from .binning import FineBins, histogram
 from .cells import fit_grid
-from .columns import to_float
+from .columns import raw_values
+from .sample import SAMPLE_ABOVE, finite_only, large, moments, sorted_sample
 
 N_BINS = 20
 
@@ -57,37 +58,57 @@ def _snap(edges: np.ndarray, grid) -> np.ndarray:
 
 
 def fit_numeric(series: pd.Series, n_bins: int, grid: np.ndarray) -> dict:
-    """Reference statistics of one numeric column, as a JSON-able dict (one sort)."""
-    values, _ = to_float(series)
-    s = finite_sorted(values)
-    n = s.size
+    """Reference statistics of one numeric column, as a JSON-able dict: edges from one sort,
+    or from a sample of a large column (:mod:`.sample`); counts and moments of every value."""
+    values, _ = raw_values(series)
+    s = sorted_sample(values) if values.size > SAMPLE_ABOVE else None
+    sampled = s is not None and large(values, s)
+    if not sampled:
+        s = finite_sorted(np.asarray(values, np.float64))
     spec: dict = {"kind": "numeric", "dtype": str(series.dtype), "n": int(values.size),
-                  "n_missing": int(values.size - n)}
-    if n == 0:
+                  "n_missing": int(values.size - s.size)}
+    if s.size == 0:
         return {**spec, "edges": [], "counts": [0], "mean": None, "std": None,
                 "fine": {"edges": [], "counts": [0], "means": [0.0]}, "grid": None}
-    j = np.arange(1, n_bins)
+    psi, fine, cells = _edges(s, n_bins, grid)
+    if sampled:
+        counts, sums, spec["n_missing"] = histogram(values, FineBins.of(fine, cells))
+        mean, std = moments(finite_only(values, spec["n_missing"]), float(s[s.size // 2]))
+    else:
+        counts, sums, _ = histogram(s, FineBins.of(fine, cells), ordered=True)
+        mean, std = _sorted_moments(s)
+    return {**spec, "edges": psi.tolist(), "counts": psi_counts(counts, fine, psi).tolist(),
+            "mean": mean, "std": std,
+            "fine": {"edges": fine.tolist(), "counts": counts.tolist(),
+                     "means": bin_means(counts, sums, fine).tolist()},
+            "grid": None if cells is None else cells.to_dict()}
+
+
+def _edges(s: np.ndarray, n_bins: int, grid: np.ndarray) -> tuple:
+    """PSI edges, fine edges and cell grid from sorted finite values (the column or a sample)."""
+    n, j = s.size, np.arange(1, n_bins)
     psi = np.unique(s[(j * n + n_bins - 1) // n_bins - 1])  # inverted-CDF ventiles
     quantiles = s[np.clip(np.ceil(grid[1:-1] * n).astype(np.int64) - 1, 0, n - 1)]
     cells = fit_grid(s, psi)
     fine = np.unique(np.concatenate([psi, quantiles]))
     snapped = _snap(fine, cells)  # PSI edges are fine edges: snap once, look them up
-    psi, fine = np.unique(snapped[np.searchsorted(fine, psi)]), np.unique(snapped)
-    counts, sums, _ = histogram(s, FineBins.of(fine, cells), ordered=True)
-    center = float(s[n // 2])
-    s -= center  # in place: our own sorted copy; centred sums keep the variance well conditioned
+    return np.unique(snapped[np.searchsorted(fine, psi)]), np.unique(snapped), cells
+
+
+def _sorted_moments(s: np.ndarray) -> tuple[float, float]:
+    """Mean and std of our own sorted copy (changed in place): centred on the median, which
+    keeps the variance well conditioned, and scaled when squares would overflow."""
+    n, center = s.size, float(s[s.size // 2])
+    s -= center
     scale = max(abs(float(s[0])), abs(float(s[-1])))
-    if scale > 1e150:  # squares would overflow: scale first (values of 1e300 are finite)
+    if scale > 1e150:  # values of 1e300 are finite
         s /= scale
     mean = float(np.mean(s))
-    std = float(np.sqrt(max(float(s @ s) / n - mean * mean, 0.0)))
+    # einsum, not s @ s: OpenBLAS's dot wakes threads; on a busy machine it stalled for ms
+    std = float(np.sqrt(max(float(np.einsum("i,i", s, s)) / n - mean * mean, 0.0)))
     if scale > 1e150:
         mean, std = mean * scale, std * scale
-    return {**spec, "edges": psi.tolist(), "counts": psi_counts(counts, fine, psi).tolist(),
-            "mean": center + mean, "std": std,
-            "fine": {"edges": fine.tolist(), "counts": counts.tolist(),
-                     "means": bin_means(counts, sums, fine).tolist()},
-            "grid": None if cells is None else cells.to_dict()}
+    return center + mean, std
 
 
 def psi_counts(fine_counts: np.ndarray, fine_edges, psi_edges) -> np.ndarray:
