@@ -103,6 +103,9 @@ METRICS = ("roc_auc", "pr_auc", "log_loss", "brier", "rmse", "mae", "rows", "pos
 TRIGGERS = ("drift", "schedule", "manual", "backtest")
 
 
+RETRAIN_OF = "ct/retrain_of"  #: run tag: the shared run queue allows one retrain per model
+
+
 @dataclass(frozen=True)
 class RunTags:
     """Why a run started (`ct/trigger`, `ct/reason`, `ct/cutoff`) and, for a retrain, what it

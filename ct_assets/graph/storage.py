@@ -18,8 +18,7 @@ import pickle
 import dagster as dg
 
 from ct_assets.graph.model import ModelGraph
-
-RETRAIN_TAG = "ct/retrain_of"  # the run queue allows one run per value (one per model)
+from ct_assets.records import RETRAIN_OF
 
 
 class ObjectStoreIOManager(dg.UPathIOManager):
@@ -48,4 +47,4 @@ def io_manager(m: ModelGraph):
 
 def retrain_run_tags(m: ModelGraph) -> dict[str, str] | None:
     """Run tags of the retrain job: the model's name in the shared deployment, none otherwise."""
-    return {RETRAIN_TAG: m.name} if m.settings.storage.shared else None
+    return {RETRAIN_OF: m.name} if m.settings.storage.shared else None
