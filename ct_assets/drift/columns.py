@@ -103,15 +103,21 @@ def check_importances(
 PARALLEL_ROWS = 50_000  # below this, thread start-up costs more than it saves
 
 
-def map_features(fn: Callable, items: Iterable, n_rows: int) -> list:
+def map_features(fn: Callable, items: Iterable, n_rows: int,
+                 first: Callable[..., bool] | None = None) -> list:
     """``[fn(*item) for item in items]``, on up to ``os.cpu_count()`` threads for large frames.
 
     The per-column work (sort, searchsorted, reduceat, bincount) is numpy that releases the GIL,
-    so columns run in parallel; results keep the input order.
+    so columns run in parallel; results keep the input order. Items for which ``first(*item)``
+    holds start first: counting Python strings holds the GIL, so it goes while the numeric
+    columns still have numpy work to overlap it, not at the end alone.
     """
     items = list(items)
     workers = min(len(items), os.cpu_count() or 1)
     if n_rows < PARALLEL_ROWS or workers < 2:
         return [fn(*item) for item in items]
+    order = sorted(range(len(items)), key=lambda i: not first(*items[i])) if first else \
+        range(len(items))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drift") as pool:
-        return list(pool.map(lambda item: fn(*item), items))
+        futures = {i: pool.submit(fn, *items[i]) for i in order}
+        return [futures[i].result() for i in range(len(items))]

@@ -35,7 +35,8 @@ def frame_stats(features: dict[str, dict], bins: dict[str, FineBins],
             return None, []
         return series_stats(spec, df[columns[name]], bins.get(name))
 
-    stats = map_features(one, features.items(), len(df))
+    stats = map_features(one, features.items(), len(df),
+                         first=lambda name, spec: spec["kind"] == "categorical")
     return (len(df), dict(zip(features, stats, strict=True)),
             [c for c in columns if c not in features])
 

@@ -77,7 +77,8 @@ class ReferenceProfile:
             return fit_categorical(df[c], max_levels) if c in cats else fit_numeric(
                 df[c], n_bins, grid)
 
-        specs = map_features(fit_one, [(c,) for c in order], len(df))
+        specs = map_features(fit_one, [(c,) for c in order], len(df),
+                             first=lambda c: c in cats and df[c].dtype != "category")
         features = {str(c): spec for c, spec in zip(order, specs, strict=True)}
         return cls(features, len(df), grid, n_bins, max_levels, importances)
 
