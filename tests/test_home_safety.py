@@ -14,12 +14,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
 import instance_files
 import pytest
+from waiting import wait_for
 
 from ct_assets.home import Home
 from ct_assets.settings import Settings
@@ -34,16 +34,6 @@ def ct(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check and done.returncode != 0:
         raise AssertionError(f"ct {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     return done
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def partition(day: str) -> list[str]:

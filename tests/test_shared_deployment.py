@@ -30,6 +30,7 @@ import psycopg2  # noqa: E402
 import psycopg2.errors  # noqa: E402
 import shared_loop
 from shared_env import services, shared_home  # noqa: F401  (fixture)
+from waiting import wait_for
 
 from ct_assets.graph import ModelGraph
 from ct_assets.graph.launcher import worker_pid
@@ -38,16 +39,6 @@ from ct_assets.serving.build import bento_exists, pinned_model
 
 pytestmark = [pytest.mark.shared, pytest.mark.shared_e2e]
 BIN = Path(sys.executable).parent
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 class Deployment:
@@ -89,7 +80,7 @@ class Deployment:
             assert not failed, f"{job} run {failed[0].dagster_run.run_id} failed"
             ended = [r for r in records if r.dagster_run.is_finished]
             return ended if len(ended) >= count and len(ended) == len(records) else None
-        return wait_for(done, 600, f"{count} finished {job} runs")
+        return wait_for(done, 600, f"{count} finished {job} runs", every=1)
 
     def kill_after_contender(self, storage) -> str:
         """SIGKILL the retrain run's worker once its contender is in the registry and not yet

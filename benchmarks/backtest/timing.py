@@ -30,7 +30,7 @@ def retrains(home: Path) -> list[tuple[float, int]]:
 
 
 def main(out: Path, at: int) -> None:
-    print("| home | retrains | median s | at >= {:,} rows: n, median s |".format(at))
+    print(f"| home | retrains | median s | at >= {at:,} rows: n, median s |")
     print("|---|---:|---:|---:|")
     for home in sorted(p for p in (out / "homes").iterdir() if (p / "ct.duckdb").exists()):
         timed = retrains(home)
