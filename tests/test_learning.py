@@ -1,7 +1,8 @@
 """The learning rules, each pinned by behaviour that breaks if the rule is removed.
 
-- Refit after selection: the version that serves learnt from the holdout's labels too; the
-  selected model and its holdout scores stay in the lineage.
+- Refit after selection: the version that serves learnt from the holdout's labels too, with
+  the selected model's boosting rounds and nothing held back; the selected model and its
+  holdout scores stay in the lineage.
 - Volume-aware defaults: a table of 30 rows a month gets its first model within 12 months,
   with nothing but its columns configured.
 - Non-inferiority by default: a contender the holdout cannot tell from the champion replaces it
@@ -19,6 +20,7 @@ import subprocess
 import sys
 
 import duckdb
+import lightgbm as lgb
 import pandas as pd
 import pytest
 
@@ -59,6 +61,11 @@ def test_the_served_model_is_refit_on_the_holdout_too(home):
         selection = root / record.refit["selection_artifact"]
         assert sha256_file(selection) == record.refit["selection_sha256"] != record.sha256
         assert record.metrics["roc_auc"] > 0.5  # the selected model's holdout scores stay
+        # the recipe's rounds (early stopping chose them on the selected model), on every row:
+        # no newest slice held back again for early stopping
+        trees = [lgb.Booster(model_file=str(path)).current_iteration()
+                 for path in (selection, record.artifact(root))]
+        assert trees[0] == trees[1] > 1
 
 
 def test_every_decision_names_its_rule_and_non_inferiority_is_the_default(home):

@@ -9,6 +9,7 @@ kill before that update leaves the record as the gates judged it, and a resume r
 from __future__ import annotations
 
 from ct_assets.graph.model import ModelGraph
+from ct_assets.training import TrainedModel
 from ct_assets.training.reference import reference_profiles
 from ct_assets.training.refit import refit
 from ct_assets.training.snapshots import load_snapshot, split_at
@@ -26,8 +27,10 @@ def refit_version(m: ModelGraph, version: str, recipe: dict, run_id: str | None 
     with m.store() as fs:
         snapshot = load_snapshot(fs.con, recipe, run_id)
     _, holdout = split_at(snapshot.frame, recipe["holdout_start"])
+    selected = TrainedModel.load(record.artifact(m.home.root), record.feature_schema)
     done = refit(snapshot.frame, snapshot.cutoff, record.window_days, record.feature_schema,
-                 record.task, threads=m.settings.train_threads)
+                 record.task, rounds=selected.booster.current_iteration(),
+                 threads=m.settings.train_threads)
     path = m.home.models / version / "refit.txt"
     sha = done.model.save(path)
     feature_set = m.source.feature_set
@@ -38,4 +41,5 @@ def refit_version(m: ModelGraph, version: str, recipe: dict, run_id: str | None 
                    refit={"rows": done.rows, "selection_rows": record.n_rows,
                           "selection_artifact": record.artifact_path,
                           "selection_sha256": record.sha256})
-    return {"refit_rows": done.rows, "selection_rows": record.n_rows}
+    return {"refit_rows": done.rows, "selection_rows": record.n_rows,
+            "refit_rounds": done.model.booster.current_iteration()}

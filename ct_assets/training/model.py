@@ -58,7 +58,14 @@ class TrainedModel:
     @classmethod
     def fit(cls, rows: pd.DataFrame, schema: dict, task: str = "binary",
             valid_share: float = 0.2, rounds: int = 400, threads: int = 0) -> TrainedModel:
-        """Train on `rows` (sorted by event time); `threads` 0 means every core."""
+        """Train on `rows` (sorted by event time); `threads` 0 means every core. Early stopping
+        on the newest `valid_share` of the rows; with 0, exactly `rounds` rounds on all of them
+        (a recipe whose rounds a validated fit already found: see `ct_assets.training.refit`)."""
+        if valid_share == 0:
+            params = {**PARAMS, "objective": OBJECTIVES[task], "num_threads": threads,
+                      "min_data_in_leaf": min_leaf(len(rows))}
+            whole = lgb.Dataset(model_frame(rows, schema), rows["label"])
+            return cls(lgb.train(params, whole, num_boost_round=rounds), {**schema, "task": task})
         train, valid = split_by_time(rows, valid_share)
         params = {**PARAMS, "objective": OBJECTIVES[task], "num_threads": threads,
                   "min_data_in_leaf": min_leaf(len(train))}

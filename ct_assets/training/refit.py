@@ -2,9 +2,11 @@
 
 The holdout (the newest labelled days) chooses the window and judges the contender, so the
 contender itself never learnt from the newest labels, which under drift are the most valuable
-ones. Once the gates have passed it, the same recipe (features, window length, learner) is
-trained again on the snapshot's labelled rows up to the cutoff, holdout included; the holdout
-scores of the selected model stay in the lineage as the evidence the promotion rests on.
+ones. Once the gates have passed it, the same recipe (features, window length, learner and its
+number of boosting rounds, which early stopping chose for the contender) is trained again on
+every labelled row of the snapshot up to the cutoff, holdout included. No slice is held back
+for early stopping again: that slice would be the newest labels once more. The holdout scores
+of the selected model stay in the lineage as the evidence the promotion rests on.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ def refit_rows(frame: pd.DataFrame, cutoff: dt.date, window_days: int) -> pd.Dat
 
 
 def refit(frame: pd.DataFrame, cutoff: dt.date, window_days: int, schema: dict, task: str,
-          threads: int = 0) -> Refit:
-    """The selected recipe trained on every labelled row of its window up to `cutoff`."""
+          rounds: int, threads: int = 0) -> Refit:
+    """The selected recipe, `rounds` boosting rounds, trained on every labelled row of its
+    window up to `cutoff`."""
     rows = refit_rows(frame, cutoff, window_days)
-    model = TrainedModel.fit(rows, schema, task, threads=threads)
+    model = TrainedModel.fit(rows, schema, task, valid_share=0, rounds=rounds, threads=threads)
     return Refit(model, len(rows), rows["event_ts"].min().date())
