@@ -61,20 +61,3 @@ def test_no_usable_window_is_a_clear_error():
     frame = stream(days=20, per_day=10, change_days_before_end=None)
     with pytest.raises(ValueError, match="500 labelled rows"):
         choose(frame)
-
-
-def test_candidates_trained_side_by_side_choose_and_score_as_one_after_another():
-    """One LightGBM thread per fit trains the windows on parallel threads (a backtest's
-    replays); the choice, the scores and the model itself are those of the sequential way."""
-    frame = stream(days=60, per_day=300, change_days_before_end=14, seed=5)
-    start = frame["event_ts"].max().normalize() - pd.Timedelta(days=6)
-    train, holdout = split_at(frame, start)
-    side_by_side, one_by_one = (
-        choose_window(train, holdout, CANDIDATES, SCHEMA, "binary", "roc_auc", min_rows=500,
-                      threads=threads) for threads in (1, 2))
-    assert len(side_by_side.scores) >= 3  # several windows really were trained
-    assert (side_by_side.days, side_by_side.scores, side_by_side.reason) == (
-        one_by_one.days, one_by_one.scores, one_by_one.reason)
-    trees = [c.model.booster.model_to_string().split("\nparameters:")[0]  # not num_threads
-             for c in (side_by_side, one_by_one)]
-    assert trees[0] == trees[1]

@@ -11,8 +11,6 @@ all history.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -46,7 +44,7 @@ def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[i
     """Train each candidate (longest first) and keep a shorter one only on clear evidence."""
     holdout_start = holdout["event_ts"].min()
     longest_first = sorted(set(candidates), key=lambda d: -float("inf") if d == ALL_HISTORY else -d)
-    usable, skipped, seen = {}, [], set()
+    models, preds, scores, skipped, seen = {}, {}, {}, [], set()
     for days in longest_first:
         rows = rows_in_window(train, holdout_start, days)
         if len(rows) in seen:
@@ -55,21 +53,9 @@ def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[i
         if len(rows) < min_rows or rows["label"].nunique() < 2:
             skipped.append(days)
             continue
-        usable[days] = rows
-
-    def fit(rows: pd.DataFrame) -> tuple[TrainedModel, object]:
-        model = TrainedModel.fit(rows, schema, task, threads=threads)
-        return model, model.predict(holdout)
-
-    workers = min(len(usable), os.cpu_count() or 1) if threads == 1 else 1
-    if workers > 1:  # longest first: the biggest fit starts at once
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="window") as pool:
-            fitted = dict(zip(usable, pool.map(fit, usable.values()), strict=True))
-    else:
-        fitted = {days: fit(rows) for days, rows in usable.items()}
-    models = {days: model for days, (model, _) in fitted.items()}
-    preds = {days: pred for days, (_, pred) in fitted.items()}
-    scores = {days: evaluate(holdout["label"], preds[days], task)[metric] for days in models}
+        models[days] = TrainedModel.fit(rows, schema, task, threads=threads)
+        preds[days] = models[days].predict(holdout)
+        scores[days] = evaluate(holdout["label"], preds[days], task)[metric]
     if not models:
         raise ValueError(f"no candidate window has {min_rows} labelled rows of both classes")
     best = next(iter(models))
