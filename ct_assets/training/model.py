@@ -61,14 +61,14 @@ class TrainedModel:
         """Train on `rows` (sorted by event time); `threads` 0 means every core. Early stopping
         on the newest `valid_share` of the rows; with 0, exactly `rounds` rounds on all of them
         (a recipe whose rounds a validated fit already found: see `ct_assets.training.refit`)."""
+        params = {**PARAMS, "objective": OBJECTIVES[task], "num_threads": threads}
         if valid_share == 0:
-            params = {**PARAMS, "objective": OBJECTIVES[task], "num_threads": threads,
-                      "min_data_in_leaf": min_leaf(len(rows))}
             whole = lgb.Dataset(model_frame(rows, schema), rows["label"])
-            return cls(lgb.train(params, whole, num_boost_round=rounds), {**schema, "task": task})
+            booster = lgb.train({**params, "min_data_in_leaf": min_leaf(len(rows))}, whole,
+                                num_boost_round=rounds)
+            return cls(booster, {**schema, "task": task})
         train, valid = split_by_time(rows, valid_share)
-        params = {**PARAMS, "objective": OBJECTIVES[task], "num_threads": threads,
-                  "min_data_in_leaf": min_leaf(len(train))}
+        params["min_data_in_leaf"] = min_leaf(len(train))
         train_set = lgb.Dataset(model_frame(train, schema), train["label"], free_raw_data=False)
         valid_set = lgb.Dataset(model_frame(valid, schema), valid["label"], reference=train_set)
         booster = lgb.train(
