@@ -137,6 +137,10 @@ class Settings(BaseModel):
         "Package every new champion as a bento and validate it by serving it before the alias "
         "moves. Backtests turn it off: what a policy would have served is the champion's "
         "in-process scores either way, and a bento costs seconds per promotion."))
+    fit_cache: str | None = Field(None, description=(
+        "A folder where each trained model is kept under a digest of its rows and recipe and "
+        "reused when the same fit comes again. Backtests share one between their replays: "
+        "policies that retrain on the same day with the same window train the same models."))
     perf_drop: float | None = Field(
         0.03, ge=0, description="The drift sensor also retrains when the champion's realised "
         "metric (its own scores, labels known so far) is this much worse than its holdout "

@@ -78,3 +78,19 @@ def test_replay_commits_do_not_wait_for_the_disk(tmp_path):
     with storage.index_connection() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     storage.dispose()
+
+
+def test_the_index_is_opened_once_per_table_it_has(tmp_path, monkeypatch):
+    """Dagster asks `has_table` on every stored event; the stock storage reopens the file."""
+    opened = []
+    stock = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table",
+                        lambda self, name: opened.append(name) or stock(self, name))
+    storage = KeptSqliteEventLogStorage(str(tmp_path))
+    assert all(storage.has_table("asset_check_executions") for _ in range(5))
+    assert opened == ["asset_check_executions"]
+    assert not storage.has_table("made_later") and not storage.has_table("made_later")
+    with storage.index_connection() as conn:
+        conn.exec_driver_sql("CREATE TABLE made_later (x INTEGER)")
+    assert storage.has_table("made_later")  # a missing table is asked again, not remembered
+    storage.dispose()

@@ -29,14 +29,18 @@ COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retr
 SKIPPED = {"drift_plot": False, "package_champions": False}
 SKIPPED_TEXT = ("drift plots, and packaging and infra validation of each champion's bento "
                 "(a bento serves the champion's in-process scores, which are what is scored)")
-SHARED_TEXT = "events, labels and features were ingested once and copied to every policy"
+SHARED_TEXT = ("events, labels and features were ingested once and copied to every policy, and "
+               "a model trained on the same rows with the same recipe was trained once and "
+               "shared by the replays")
 
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
-                    threads: int = 0, days: int | None = None, full: bool = False) -> Settings:
-    """The base settings under `policy`; the `periodic` policy retrains every `every` days."""
+                    threads: int = 0, days: int | None = None, full: bool = False,
+                    fits: Path | None = None) -> Settings:
+    """The base settings under `policy`; the `periodic` policy retrains every `every` days;
+    `fits`: the fit cache the replays share (none when `full`)."""
     changes = {"policy": policy, "window": window, "train_threads": threads,
-               **({} if full else SKIPPED)}
+               **({} if full else {**SKIPPED, "fit_cache": str(fits) if fits else None})}
     if policy == "periodic":
         changes["periodic_every_days"] = every
     if base.simulated and days:  # the simulator never ends; the replay does
@@ -45,7 +49,8 @@ def policy_settings(base: Settings, policy: str, every: int, window: str,
 
 
 def plan(base: Settings, policies: list[str], variants: dict[str, dict], every: int,
-         window: str, threads: int, days: int | None, full: bool) -> dict[str, Settings]:
+         window: str, threads: int, days: int | None, full: bool,
+         fits: Path | None = None) -> dict[str, Settings]:
     """One replay per policy and variant, named `policy` or `policy variant`, costliest first."""
     runs = {}
     for policy in sorted(policies, key=lambda p: COST[p]):
@@ -53,7 +58,8 @@ def plan(base: Settings, policies: list[str], variants: dict[str, dict], every: 
             settings = Settings.model_validate({**base.model_dump(exclude_unset=True),
                                                 **overrides})
             name = f"{policy} {variant}".strip()
-            runs[name] = policy_settings(settings, policy, every, window, threads, days, full)
+            runs[name] = policy_settings(settings, policy, every, window, threads, days, full,
+                                         fits)
     return runs
 
 
@@ -64,7 +70,8 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     results.json, report.md and report.png. `full` replays everything production does."""
     homes = out / "homes"
     if homes.exists():
-        if any(h.is_dir() and not (h / "settings.json").exists() for h in homes.iterdir()):
+        if any(h.is_dir() and not (h / "settings.json").exists() and h.name != "fits"
+               for h in homes.iterdir()):
             raise CTError(f"{homes} holds folders that are not ct homes; choose another --out")
         shutil.rmtree(homes)
     started = time.perf_counter()
@@ -75,7 +82,8 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     # keeps every core busy until the last replay ends, where a fixed split would leave one idle.
     workers = max(1, min(workers or 2 * cores, replays))
     threads = 1 if workers > 1 else 0
-    runs = plan(base, policies, variants or {}, every, window, threads, days, full)
+    runs = plan(base, policies, variants or {}, every, window, threads, days, full,
+                homes / "fits")
     history = None if full else homes / "history.duckdb"
     if history is not None:
         write_history(history, next(iter(runs.values())), days)
@@ -89,6 +97,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
         done = {name: futures[name].result() for name in runs}
     if history is not None:
         history.unlink(missing_ok=True)
+        shutil.rmtree(homes / "fits", ignore_errors=True)
     starts = base.period_starts(days)
     results = {"days": (Period(base.period).end(starts[-1]) - starts[0]).days,
                "period": base.period, "periods": len(starts), "start": str(base.start),

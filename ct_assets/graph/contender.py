@@ -5,7 +5,7 @@ import dagster as dg
 from ct_assets.graph.model import ModelGraph
 from ct_assets.records import RunTags
 from ct_assets.registry import ModelVersion
-from ct_assets.training import TrainedModel
+from ct_assets.training.fit_cache import cached_fit
 from ct_assets.training.reference import reference_profiles
 from ct_assets.training.snapshots import load_snapshot, split_at
 from ct_assets.training.windows import choose_window, rows_in_window
@@ -38,13 +38,14 @@ def build(m: ModelGraph) -> list[dg.AssetsDefinition]:
         if settings.window == "dynamic":
             choice = choose_window(train, holdout, settings.candidate_windows,
                                    feature_set.schema, settings.task, settings.metric,
-                                   settings.min_train_rows, threads=settings.train_threads)
+                                   settings.min_train_rows, threads=settings.train_threads,
+                                   cache=settings.fit_cache)
             model, window, why = choice.model, choice.days, choice.reason
             scores = {("all" if d == 0 else f"{d}d"): round(v, 4)
                       for d, v in choice.scores.items()}
         else:
-            model = TrainedModel.fit(train, feature_set.schema, settings.task,
-                                     threads=settings.train_threads)
+            model = cached_fit(settings.fit_cache, train, feature_set.schema, settings.task,
+                               threads=settings.train_threads)
             window, why, scores = snapshot.window_days, "fixed window", {}
         used = rows_in_window(train, holdout["event_ts"].min(), window)
         tags = RunTags.from_tags(context.run.tags)

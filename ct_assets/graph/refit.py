@@ -30,7 +30,7 @@ def refit_version(m: ModelGraph, version: str, recipe: dict, run_id: str | None 
     selected = TrainedModel.load(record.artifact(m.home.root), record.feature_schema)
     done = refit(snapshot.frame, snapshot.cutoff, record.window_days, record.feature_schema,
                  record.task, rounds=selected.booster.current_iteration(),
-                 threads=m.settings.train_threads)
+                 threads=m.settings.train_threads, cache=m.settings.fit_cache)
     path = m.home.models / version / "refit.txt"
     sha = done.model.save(path)
     feature_set = m.source.feature_set

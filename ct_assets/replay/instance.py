@@ -75,11 +75,21 @@ class KeptSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._blank: bytes | None = None
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
         return cls(inst_data=inst_data, **config_value)
+
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index has `table_name`, remembered once true. The stock method opens a
+        new engine on the file for every question, and Dagster asks several on each event it
+        stores (while it holds the index connection, so this must not take it). A replay never
+        drops a table."""
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
 
     def _shard_engine(self, shard: str) -> Engine:
         """The shard's engine, created (and its database initialised) on first use."""

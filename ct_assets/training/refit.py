@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ct_assets.store.point_in_time import ALL_HISTORY, end_of
+from ct_assets.training.fit_cache import cached_fit
 from ct_assets.training.model import TrainedModel
 
 
@@ -36,9 +37,9 @@ def refit_rows(frame: pd.DataFrame, cutoff: dt.date, window_days: int) -> pd.Dat
 
 
 def refit(frame: pd.DataFrame, cutoff: dt.date, window_days: int, schema: dict, task: str,
-          rounds: int, threads: int = 0) -> Refit:
+          rounds: int, threads: int = 0, cache: str | None = None) -> Refit:
     """The selected recipe, `rounds` boosting rounds, trained on every labelled row of its
     window up to `cutoff`."""
     rows = refit_rows(frame, cutoff, window_days)
-    model = TrainedModel.fit(rows, schema, task, valid_share=0, rounds=rounds, threads=threads)
+    model = cached_fit(cache, rows, schema, task, valid_share=0, rounds=rounds, threads=threads)
     return Refit(model, len(rows), rows["event_ts"].min().date())

@@ -18,6 +18,7 @@ import pandas as pd
 from ct_assets.store.point_in_time import ALL_HISTORY
 from ct_assets.training.bootstrap import event_days, paired_improvement
 from ct_assets.training.metrics import evaluate
+from ct_assets.training.fit_cache import cached_fit
 from ct_assets.training.model import TrainedModel
 
 
@@ -40,8 +41,10 @@ def rows_in_window(train: pd.DataFrame, holdout_start: dt.datetime, days: int) -
 
 def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[int],
                   schema: dict, task: str, metric: str, min_rows: int,
-                  resamples: int = 200, threads: int = 0) -> WindowChoice:
-    """Train each candidate (longest first) and keep a shorter one only on clear evidence."""
+                  resamples: int = 200, threads: int = 0,
+                  cache: str | None = None) -> WindowChoice:
+    """Train each candidate (longest first) and keep a shorter one only on clear evidence;
+    `cache`: a folder of fits to reuse (`ct_assets.training.fit_cache`)."""
     holdout_start = holdout["event_ts"].min()
     longest_first = sorted(set(candidates), key=lambda d: -float("inf") if d == ALL_HISTORY else -d)
     models, preds, scores, skipped, seen = {}, {}, {}, [], set()
@@ -53,7 +56,7 @@ def choose_window(train: pd.DataFrame, holdout: pd.DataFrame, candidates: list[i
         if len(rows) < min_rows or rows["label"].nunique() < 2:
             skipped.append(days)
             continue
-        models[days] = TrainedModel.fit(rows, schema, task, threads=threads)
+        models[days] = cached_fit(cache, rows, schema, task, threads=threads)
         preds[days] = models[days].predict(holdout)
         scores[days] = evaluate(holdout["label"], preds[days], task)[metric]
     if not models:

@@ -1,0 +1,55 @@
+"""Fits shared by the replays of one backtest: the same rows and recipe give the same model.
+
+LightGBM trains deterministically here (fixed seeds, `deterministic`), so a model is a function
+of its training rows and its recipe (schema, task, parameters, early-stopping share, rounds).
+The replays of a backtest train on one history: policies that retrain on the same day with the
+same window (`drift` and `drift+periodic`, or the settings of a grid until their decisions
+part) train the very same candidates and refits. With a cache folder, each model file is kept
+under a digest of its rows and recipe, and a replay that needs a model another one trained
+loads it (milliseconds) instead of training it (seconds). Files are written whole and renamed
+into place: two replays that train the same model at once both write the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import lightgbm as lgb
+import pandas as pd
+
+from ct_assets.training.model import PARAMS, PATIENCE, TrainedModel, model_frame
+
+
+def fit_key(rows: pd.DataFrame, schema: dict, task: str, **recipe) -> str:
+    """A digest of the model-relevant columns of `rows` (in order) and everything else that
+    decides the model."""
+    frame = model_frame(rows, schema).assign(label=rows["label"].to_numpy())
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(json.dumps({"schema": schema, "task": task, "params": PARAMS,
+                              "patience": PATIENCE, "lightgbm": lgb.__version__, **recipe},
+                             sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def cached_fit(cache: str | Path | None, rows: pd.DataFrame, schema: dict, task: str,
+               valid_share: float = 0.2, rounds: int = 400, threads: int = 0) -> TrainedModel:
+    """`TrainedModel.fit`, or the model the same call left in `cache` (None: no cache)."""
+    if cache is None:
+        return TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
+    key = fit_key(rows, schema, task, valid_share=valid_share, rounds=rounds, threads=threads)
+    path = Path(cache) / f"{key}.txt"
+    if path.exists():
+        model = TrainedModel.load(path, {**schema, "task": task})
+        if valid_share:  # saved at its best iteration: say so, as the trained booster did
+            model.booster.best_iteration = model.booster.current_iteration()
+        return model
+    model = TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{key}.{os.getpid()}.tmp")
+    model.booster.save_model(str(tmp), num_iteration=model.booster.best_iteration or None)
+    tmp.replace(path)
+    return model
