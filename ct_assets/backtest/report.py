@@ -27,12 +27,12 @@ def markdown(results: dict) -> str:
     each, one, _ = STEP[results.get("period", "1d")]
     lines = [f"# Backtest: {results['days']} days from {results['start']}"
              f"{'' if one == 'day' else f' by {one}'}, {results['window']} window", "",
-             f"| policy | mean {each} {metric} | retrains | promotions | compute s |",
-             "|---|---:|---:|---:|---:|"]
+             f"| policy | mean {each} {metric} | retrains | promotions | compute s "
+             "| CPU s a retrain (median) |", "|---|---:|---:|---:|---:|---:|"]
     for name, p in results["policies"].items():
         mean = "-" if p["mean"] is None else f"{p['mean']:.4f}"
         lines.append(f"| {name} | {mean} | {p['retrains']} | {p['promotions']} "
-                     f"| {p['compute_seconds']:.0f} |")
+                     f"| {p['compute_seconds']:.0f} | {_cost(p.get('retrain_cpu_seconds'))} |")
     policies = results["policies"]
     for name, drift in policies.items():
         if not name.startswith("drift") or name.startswith("drift+"):
@@ -82,3 +82,7 @@ def plot(results: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _cost(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f}"

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -90,7 +91,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              max_tasks_per_child=1) as pool:  # one home per process
-        futures = {name: pool.submit(replay_policy, name, str(homes / _folder(name)),
+        futures = {name: pool.submit(replay_policy, name, str(homes / home_folder(name)),
                                      settings.model_dump_json(), days, i,
                                      str(history) if history else None)
                    for i, (name, settings) in enumerate(runs.items())}
@@ -112,7 +113,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     return results
 
 
-def _folder(name: str) -> str:
+def home_folder(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
@@ -126,11 +127,13 @@ def summarise(run: dict, metric: str) -> dict:
     runs that found nothing to train on too) and promotions."""
     values = [d["value"] for d in run["daily"]]
     promoted = [r for r in run["retrain_days"] if r["outcome"].startswith("promoted")]
+    cpu = [r["cpu_seconds"] for r in run["retrain_days"] if trained(r) and "cpu_seconds" in r]
     return {"metric": metric, "mean": round(sum(values) / len(values), 4) if values else None,
             "retrains": sum(map(trained, run["retrain_days"])),
             "attempts": len(run["retrain_days"]), "promotions": len(promoted),
             "retrain_days": run["retrain_days"], "daily": run["daily"],
-            "compute_seconds": run["seconds"]}
+            "compute_seconds": run["seconds"],
+            "retrain_cpu_seconds": round(statistics.median(cpu), 2) if cpu else None}
 
 
 def write_single_report(out: Path, settings: Settings, run: dict, days: int | None) -> dict:

@@ -9,6 +9,7 @@ one at a time, in process: DuckDB has a single writer.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 import dagster as dg
@@ -54,6 +55,7 @@ class DayDriver:
         self.journal = Journal.load(home.dagster)
         self.cursors = dict(self.journal.cursors)
         self.interrupted = recover(self.instance, self.model)  # what a killed replay left
+        self.costs: dict[str, tuple[float, float]] = {}  # run id -> (wall s, CPU s) of this process
         self.ingest_subset = None if ingest_assets is None else [
             self.model.key(asset) for asset in ingest_assets]
 
@@ -80,7 +82,8 @@ class DayDriver:
                 f"{retrain_outcome(self.home, run.run_id, run.tags)}")
 
     def retrain_history(self) -> list[dict]:
-        """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome."""
+        """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome, run
+        id, and the run's wall and CPU seconds when this process ran it."""
         runs = self.instance.get_runs(
             filters=dg.RunsFilter(job_name=self.model.named("retrain_job")))
         tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
@@ -88,7 +91,10 @@ class DayDriver:
         with open_db(self.home) as con:
             versions = Registry(con).versions() if table_exists(con, "aliases") else []
         return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
-                 "outcome": retrain_outcome(self.home, run.run_id, run.tags, versions)}
+                 "outcome": retrain_outcome(self.home, run.run_id, run.tags, versions),
+                 "run_id": run.run_id,
+                 **dict(zip(("seconds", "cpu_seconds"), self.costs.get(run.run_id, ()),
+                            strict=False))}
                 for t, run in tags]
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
@@ -128,11 +134,14 @@ class DayDriver:
                 continue  # answered before this replay was killed, as the daemon would skip it
             job = self.defs.resolve_job_def(job_name)
             subset = self.ingest_subset if job_name == self.model.named("ingest_job") else None
+            wall, cpu = time.perf_counter(), time.process_time()
             run = job.execute_in_process(
                 instance=self.instance, partition_key=request.partition_key,
                 asset_selection=subset,
                 run_config={**request.run_config, **QUIET},
                 tags={**request.tags, RUN_KEY: request.run_key}, raise_on_error=False)
+            self.costs[run.run_id] = (round(time.perf_counter() - wall, 3),
+                                      round(time.process_time() - cpu, 3))
             job = job_name.removeprefix(f"{self.model.name}__")
             tags = self.instance.get_run_by_id(run.run_id).tags  # with what the run decided
             outcomes.append(RunOutcome(day, job, run.run_id, run.success, dict(tags)))
