@@ -34,6 +34,7 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
     """Replay `days` days (None: the whole source) under `policy` in a fresh home; return its
     runs and hindsight scores. With `history` (a database holding every period's events,
     labels and features) the home starts from a copy of it and replays the rest."""
+    from ct_assets.backtest import cores
     from ct_assets.backtest.hindsight import daily_scores
     from ct_assets.backtest.history import REPLAYED, seed_home
     from ct_assets.replay import DayDriver
@@ -45,9 +46,12 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
         seed_home(Path(history), home.db)
     driver = DayDriver(home, ingest_assets=REPLAYED if history else None)
     started = time.perf_counter()
-    for start in tqdm(settings.period_starts(days), desc=f"{policy[:24]:>15}", position=position,
-                      unit=settings.period, leave=True, dynamic_ncols=True, mininterval=1.0):
-        driver.run_day(start)
+    with cores.replaying():
+        for start in tqdm(settings.period_starts(days), desc=f"{policy[:24]:>15}",
+                          position=position, unit=settings.period, leave=True,
+                          dynamic_ncols=True, mininterval=1.0):
+            cores.follow()  # this replay's share of the cores, as the others finish
+            driver.run_day(start)
     seconds = time.perf_counter() - started
     return PolicyRun(policy, round(seconds, 1), driver.retrain_history(),
                      daily_scores(driver, home, settings)).to_dict()

@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ct_assets.backtest.cores import share
 from ct_assets.backtest.history import write_history
 from ct_assets.backtest.replay import replay_policy
 from ct_assets.backtest.report import write_report
@@ -36,11 +37,11 @@ SHARED_TEXT = ("events, labels and features were ingested once and copied to eve
 
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
-                    threads: int = 0, days: int | None = None, full: bool = False,
+                    days: int | None = None, full: bool = False,
                     fits: Path | None = None) -> Settings:
     """The base settings under `policy`; the `periodic` policy retrains every `every` days;
     `fits`: the fit cache the replays share (none when `full`)."""
-    changes = {"policy": policy, "window": window, "train_threads": threads,
+    changes = {"policy": policy, "window": window, "train_threads": 0,  # see `cores`
                **({} if full else {**SKIPPED, "fit_cache": str(fits) if fits else None})}
     if policy == "periodic":
         changes["periodic_every_days"] = every
@@ -50,7 +51,7 @@ def policy_settings(base: Settings, policy: str, every: int, window: str,
 
 
 def plan(base: Settings, policies: list[str], variants: dict[str, dict], every: int,
-         window: str, threads: int, days: int | None, full: bool,
+         window: str, days: int | None, full: bool,
          fits: Path | None = None) -> dict[str, Settings]:
     """One replay per policy and variant, named `policy` or `policy variant`, costliest first."""
     runs = {}
@@ -59,7 +60,7 @@ def plan(base: Settings, policies: list[str], variants: dict[str, dict], every: 
             settings = Settings.model_validate({**base.model_dump(exclude_unset=True),
                                                 **overrides})
             name = f"{policy} {variant}".strip()
-            runs[name] = policy_settings(settings, policy, every, window, threads, days, full,
+            runs[name] = policy_settings(settings, policy, every, window, days, full,
                                          fits)
     return runs
 
@@ -78,19 +79,18 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     started = time.perf_counter()
     replays = len(policies) * len(variants or [1])
     cores = os.cpu_count() or 1
-    # A process per replay (up to twice the cores), each training on one thread: the policies'
-    # work is uneven (periodic retrains ten times as often as never), and the operating system
-    # keeps every core busy until the last replay ends, where a fixed split would leave one idle.
+    # A process per replay (up to twice the cores): the policies' work is uneven (periodic
+    # retrains ten times as often as never), and the operating system keeps every core busy
+    # until the last replays, which then train on the cores the others left (`cores`).
     workers = max(1, min(workers or 2 * cores, replays))
-    threads = 1 if workers > 1 else 0
-    runs = plan(base, policies, variants or {}, every, window, threads, days, full,
-                homes / "fits")
+    runs = plan(base, policies, variants or {}, every, window, days, full, homes / "fits")
     history = None if full else homes / "history.duckdb"
     if history is not None:
         write_history(history, next(iter(runs.values())), days)
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             max_tasks_per_child=1) as pool:  # one home per process
+    unfinished = context.Value("i", len(runs))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,
+                             initializer=share, initargs=(unfinished, workers)) as pool:
         futures = {name: pool.submit(replay_policy, name, str(homes / home_folder(name)),
                                      settings.model_dump_json(), days, i,
                                      str(history) if history else None)
