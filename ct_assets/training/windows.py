@@ -17,8 +17,8 @@ import pandas as pd
 
 from ct_assets.store.point_in_time import ALL_HISTORY
 from ct_assets.training.bootstrap import event_days, paired_improvement
-from ct_assets.training.metrics import evaluate
 from ct_assets.training.fit_cache import cached_fit
+from ct_assets.training.metrics import evaluate
 from ct_assets.training.model import TrainedModel
 
 
