@@ -3,6 +3,13 @@ anything that would change the model misses."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -63,3 +70,40 @@ def test_a_write_cut_short_is_not_read(tmp_path):
     done.rename(done.with_name(f"{done.stem}.1234.tmp"))  # what a kill before the rename leaves
     again = cached_fit(tmp_path, rows, SCHEMA, "binary", threads=1)
     assert done.exists() and again.booster.best_iteration > 0
+
+
+def test_a_fit_another_replay_is_training_is_waited_for(tmp_path):
+    rows = _rows()
+    elsewhere = tmp_path / "elsewhere"
+    cached_fit(elsewhere, rows, SCHEMA, "binary", threads=1)
+    (trained,) = elsewhere.glob("*.txt")
+    mine = tmp_path / "shared"
+    mine.mkdir()
+    claim = mine / f"{trained.stem}.training"
+    claim.write_text(str(os.getpid()))  # a live process is training it
+
+    def finish():
+        time.sleep(0.5)
+        shutil.copyfile(trained, mine / trained.name)
+        claim.unlink()
+
+    other = threading.Thread(target=finish)
+    other.start()
+    started = time.perf_counter()
+    model = cached_fit(mine, rows, SCHEMA, "binary", threads=1)
+    other.join()
+    assert time.perf_counter() - started >= 0.5  # it waited rather than training too
+    assert sorted(p.name for p in mine.iterdir()) == [trained.name]
+    assert model.booster.best_iteration > 0
+
+
+def test_a_claim_whose_trainer_was_killed_is_taken_over(tmp_path):
+    rows = _rows()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    cached_fit(tmp_path / "probe", rows, SCHEMA, "binary", threads=1)
+    (probe,) = (tmp_path / "probe").glob("*.txt")
+    (tmp_path / f"{probe.stem}.training").write_text(str(dead.pid))
+    model = cached_fit(tmp_path, rows, SCHEMA, "binary", threads=1)
+    assert (tmp_path / probe.name).exists() and model.booster.best_iteration > 0
+    assert not (tmp_path / f"{probe.stem}.training").exists()

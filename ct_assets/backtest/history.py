@@ -3,19 +3,21 @@
 Events, labels and features of a period do not depend on the policy: only what the champion
 scored, the drift and performance reports and the retrains do. So the backtest writes every
 period's `events`, `labels` and `features` partitions once, exactly as the ingest assets write
-them (the same source calls, the same feature transform, the same `replace_partition`), and
-each policy's home starts from a copy of that database; its replay then runs only the
-monitoring assets of each period's ingest job. `tests/test_backtest.py` checks that a backtest
-with and without this sharing gives the same results.
+them (the same source calls, the same feature transform, the same `replace_partition`), while
+the replays' processes start; each policy's home starts from a copy of that database, and its
+replay runs only the monitoring assets of each period's ingest job. `tests/test_backtest.py`
+checks that a backtest with and without this sharing gives the same results.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
 
+from ct_assets.errors import CTError
 from ct_assets.home import DUCKDB_CONFIG
 from ct_assets.periods import Period
 from ct_assets.settings import Settings
@@ -27,13 +29,15 @@ REPLAYED = ("predictions_log", "drift_report", "performance_report")  #: and tho
 
 
 def write_history(db: Path, settings: Settings, days: int | None) -> int:
-    """Every period's events, labels and features in a new DuckDB file `db`; their rows."""
+    """Every period's events, labels and features in a new DuckDB file `db`, which appears
+    when it is complete (replays wait for it: `await_history`); their rows."""
     source, period = open_source(settings), Period(settings.period)
     feature_set = source.feature_set
     db.parent.mkdir(parents=True, exist_ok=True)
-    db.unlink(missing_ok=True)
+    tmp = db.with_suffix(".writing")
+    tmp.unlink(missing_ok=True)
     rows = 0
-    with duckdb.connect(str(db), config=DUCKDB_CONFIG) as con:
+    with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con:
         fs = FeatureStore(con)
         for start in settings.period_starts(days):
             end = period.end(start)
@@ -42,7 +46,21 @@ def write_history(db: Path, settings: Settings, days: int | None) -> int:
             fs.replace_partition("labels", start, source.labels(start, end))
             features = feature_set.transform(fs.read_partition("events", start))
             fs.replace_partition("features", start, features)
+    tmp.replace(db)
     return rows
+
+
+def history_failed(db: Path) -> Path:
+    """The marker the backtest leaves when it could not write the history."""
+    return db.with_suffix(".failed")
+
+
+def await_history(db: Path) -> None:
+    """Wait for the history the backtest writes while its replays start (imports, Dagster)."""
+    while not db.exists():
+        if history_failed(db).exists():
+            raise CTError("the backtest could not write the shared history (see its error)")
+        time.sleep(0.1)
 
 
 def seed_home(history: Path, home_db: Path) -> None:

@@ -36,13 +36,14 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
     labels and features) the home starts from a copy of it and replays the rest."""
     from ct_assets.backtest import cores
     from ct_assets.backtest.hindsight import daily_scores
-    from ct_assets.backtest.history import REPLAYED, seed_home
+    from ct_assets.backtest.history import REPLAYED, await_history, seed_home
     from ct_assets.replay import DayDriver
 
     home = Home.create(home_root)
     settings = Settings.model_validate_json(settings_json)
     settings.save(home.root)
     if history is not None:
+        await_history(Path(history))
         seed_home(Path(history), home.db)
     driver = DayDriver(home, ingest_assets=REPLAYED if history else None)
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ct_assets.backtest.cores import share
-from ct_assets.backtest.history import write_history
+from ct_assets.backtest.history import history_failed, write_history
 from ct_assets.backtest.replay import replay_policy
 from ct_assets.backtest.report import write_report
 from ct_assets.errors import CTError
@@ -85,8 +85,6 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     workers = max(1, min(workers or 2 * cores, replays))
     runs = plan(base, policies, variants or {}, every, window, days, full, homes / "fits")
     history = None if full else homes / "history.duckdb"
-    if history is not None:
-        write_history(history, next(iter(runs.values())), days)
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     unfinished = context.Value("i", len(runs))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,
@@ -95,6 +93,12 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
                                      settings.model_dump_json(), days, i,
                                      str(history) if history else None)
                    for i, (name, settings) in enumerate(runs.items())}
+        if history is not None:  # while the replays start; they wait for it
+            try:
+                write_history(history, next(iter(runs.values())), days)
+            except BaseException:
+                history_failed(history).touch()
+                raise
         done = {name: futures[name].result() for name in runs}
     if history is not None:
         history.unlink(missing_ok=True)

@@ -6,8 +6,9 @@ The replays of a backtest train on one history: policies that retrain on the sam
 same window (`drift` and `drift+periodic`, or the settings of a grid until their decisions
 part) train the very same candidates and refits. With a cache folder, each model file is kept
 under a digest of its rows and recipe, and a replay that needs a model another one trained
-loads it (milliseconds) instead of training it (seconds). Files are written whole and renamed
-into place: two replays that train the same model at once both write the same bytes.
+loads it (milliseconds) instead of training it (seconds). The first replay to need a model
+claims it (a `.training` file holding its process id) and the others wait for its file; a
+claim whose process is gone (killed) is taken over. Files are written whole and renamed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import lightgbm as lgb
 import pandas as pd
 
 from ct_assets.training.model import PARAMS, PATIENCE, TrainedModel, model_frame
+
+POLL = 0.05  # seconds between looks at a fit another replay is training
 
 
 def fit_key(rows: pd.DataFrame, schema: dict, task: str, **recipe) -> str:
@@ -37,19 +41,52 @@ def fit_key(rows: pd.DataFrame, schema: dict, task: str, **recipe) -> str:
 
 def cached_fit(cache: str | Path | None, rows: pd.DataFrame, schema: dict, task: str,
                valid_share: float = 0.2, rounds: int = 400, threads: int = 0) -> TrainedModel:
-    """`TrainedModel.fit`, or the model the same call left in `cache` (None: no cache)."""
+    """`TrainedModel.fit`, or the model the same call left in `cache` (None: no cache). When
+    another replay is training that model right now, wait for its file: replays that go in
+    step (`drift` and `drift+periodic` retrain on the same days) would otherwise both train."""
     if cache is None:
         return TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
     key = fit_key(rows, schema, task, valid_share=valid_share, rounds=rounds, threads=threads)
     path = Path(cache) / f"{key}.txt"
-    if path.exists():
-        model = TrainedModel.load(path, {**schema, "task": task})
-        if valid_share:  # saved at its best iteration: say so, as the trained booster did
-            model.booster.best_iteration = model.booster.current_iteration()
-        return model
-    model = TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{key}.{os.getpid()}.tmp")
+    claim = path.with_suffix(".training")
+    while not path.exists():
+        try:
+            fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if not _trainer_alive(claim):
+                claim.unlink(missing_ok=True)  # its trainer was killed: take the claim over
+            time.sleep(POLL)
+            continue
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            return _fit_and_keep(path, rows, schema, task, valid_share, rounds, threads)
+        finally:
+            claim.unlink(missing_ok=True)
+    model = TrainedModel.load(path, {**schema, "task": task})
+    if valid_share:  # saved at its best iteration: say so, as the trained booster did
+        model.booster.best_iteration = model.booster.current_iteration()
+    return model
+
+
+def _fit_and_keep(path: Path, rows, schema, task, valid_share, rounds, threads) -> TrainedModel:
+    model = TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
     model.booster.save_model(str(tmp), num_iteration=model.booster.best_iteration or None)
     tmp.replace(path)
     return model
+
+
+def _trainer_alive(claim: Path) -> bool:
+    """Whether the process that claimed a fit still runs (a claim being written counts)."""
+    try:
+        pid = claim.read_text()
+        if not pid:  # created, its id not written yet (or never: killed in between)
+            return time.time() - claim.stat().st_mtime < 10
+        os.kill(int(pid), 0)
+    except FileNotFoundError:
+        return True  # gone since: look for the model again
+    except ProcessLookupError:
+        return False
+    return True
