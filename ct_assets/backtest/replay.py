@@ -47,12 +47,14 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
         seed_home(Path(history), home.db)
     driver = DayDriver(home, ingest_assets=REPLAYED if history else None)
     started = time.perf_counter()
+    starts = settings.period_starts(days)
     with cores.replaying():
-        for start in tqdm(settings.period_starts(days), desc=f"{policy[:24]:>15}",
-                          position=position, unit=settings.period, leave=True,
-                          dynamic_ncols=True, mininterval=1.0):
-            cores.follow()  # this replay's share of the cores, as the others finish
+        for done, start in enumerate(tqdm(starts, desc=f"{policy[:24]:>15}", position=position,
+                                          unit=settings.period, leave=True, dynamic_ncols=True,
+                                          mininterval=1.0)):
+            cores.follow(position, done, len(starts))  # its pace and share of the cores
             driver.run_day(start)
+        cores.follow(position, len(starts), len(starts))
     seconds = time.perf_counter() - started
     return PolicyRun(policy, round(seconds, 1), driver.retrain_history(),
                      daily_scores(driver, home, settings)).to_dict()

@@ -86,9 +86,9 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     runs = plan(base, policies, variants or {}, every, window, days, full, homes / "fits")
     history = None if full else homes / "history.duckdb"
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
-    unfinished = context.Value("i", len(runs))
+    unfinished, done = context.Value("i", len(runs)), context.Array("i", len(runs))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,
-                             initializer=share, initargs=(unfinished, workers)) as pool:
+                             initializer=share, initargs=(unfinished, done, workers)) as pool:
         futures = {name: pool.submit(replay_policy, name, str(homes / home_folder(name)),
                                      settings.model_dump_json(), days, i,
                                      str(history) if history else None)
@@ -99,7 +99,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
             except BaseException:
                 history_failed(history).touch()
                 raise
-        done = {name: futures[name].result() for name in runs}
+        replayed = {name: futures[name].result() for name in runs}
     if history is not None:
         history.unlink(missing_ok=True)
         shutil.rmtree(homes / "fits", ignore_errors=True)
@@ -110,7 +110,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
                "periodic_every_days": every, "wall_seconds": round(time.perf_counter() - started),
                "workers": workers, "variants": variants or {},
                "skipped": None if full else f"{SKIPPED_TEXT}; {SHARED_TEXT}",
-               "policies": {name: summarise(run, base.metric) for name, run in done.items()}}
+               "policies": {name: summarise(run, base.metric) for name, run in replayed.items()}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     write_report(out, results)
