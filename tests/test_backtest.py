@@ -5,7 +5,9 @@ import statistics
 import subprocess
 import sys
 
+import psutil
 import pytest
+from waiting import wait_for
 
 DAYS = 21
 
@@ -107,3 +109,25 @@ def test_report_compares_drift_with_never_and_periodic():
     assert "within the noise: a match) with 12 retrains instead of 24." in md
     del results["policies"]["periodic"]
     assert "vs `periodic`" not in markdown(results)
+
+
+def test_a_replay_killed_midway_is_a_clear_error_naming_it(tmp_path):
+    out = tmp_path / "killed"
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "ct_assets.cli.main", "backtest", "--days", str(DAYS),
+         "--policies", "never", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def replaying():  # the replay's process, once it has begun its periods
+            if not (out / "homes" / "never" / "ct.duckdb").exists():
+                return None
+            return next((p for p in psutil.Process(parent.pid).children(recursive=True)
+                         if "spawn_main" in " ".join(p.cmdline())), None)
+
+        wait_for(replaying, 300, "the replay process").kill()
+        _, stderr = parent.communicate(timeout=300)
+    finally:
+        parent.kill()
+    assert parent.returncode == 2
+    assert "the replay of 'never' ended abruptly" in stderr and "Traceback" not in stderr
+    assert str(out / "homes" / "never") in stderr

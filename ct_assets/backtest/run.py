@@ -15,6 +15,7 @@ import shutil
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ct_assets.backtest.cores import share
@@ -99,7 +100,7 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
             except BaseException:
                 history_failed(history).touch()
                 raise
-        replayed = {name: futures[name].result() for name in runs}
+        replayed = {name: _result(name, futures[name], homes) for name in runs}
     if history is not None:
         history.unlink(missing_ok=True)
         shutil.rmtree(homes / "fits", ignore_errors=True)
@@ -115,6 +116,16 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     (out / "results.json").write_text(json.dumps(results, indent=2))
     write_report(out, results)
     return results
+
+
+def _result(name: str, future, homes: Path) -> dict:
+    """A replay's results, or a clear error when its process died (killed, out of memory)."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise CTError(f"the replay of {name!r} ended abruptly (its process was killed or ran "
+                      f"out of memory); its home is {homes / home_folder(name)}. Run the "
+                      "backtest again, with fewer --workers if memory is short") from exc
 
 
 def home_folder(name: str) -> str:
