@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from ct_assets.backtest.run import home_folder, trained
+from ct_assets.backtest.results import trained
+from ct_assets.backtest.run import home_folder
 from ct_assets.registry import Registry
 
 

@@ -72,7 +72,7 @@ def _replay(paths: Home, settings: Settings, days: int | None) -> None:
 def _write_report(driver, paths: Home, settings: Settings, seconds: float, days: int) -> None:
     """Hindsight scores of this demo, as a backtest report of its one policy."""
     from ct_assets.backtest.hindsight import daily_scores
-    from ct_assets.backtest.run import write_single_report
+    from ct_assets.backtest.results import write_single_report
 
     run = {"seconds": round(seconds, 1), "retrain_days": driver.retrain_history(),
            "daily": daily_scores(driver, paths, settings)}
