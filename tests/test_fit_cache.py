@@ -107,3 +107,15 @@ def test_a_claim_whose_trainer_was_killed_is_taken_over(tmp_path):
     model = cached_fit(tmp_path, rows, SCHEMA, "binary", threads=1)
     assert (tmp_path / probe.name).exists() and model.booster.best_iteration > 0
     assert not (tmp_path / f"{probe.stem}.training").exists()
+
+
+def test_a_claim_older_than_any_fit_is_taken_over_whoever_holds_it(tmp_path):
+    rows = _rows()
+    cached_fit(tmp_path / "probe", rows, SCHEMA, "binary", threads=1)
+    (probe,) = (tmp_path / "probe").glob("*.txt")
+    claim = tmp_path / f"{probe.stem}.training"
+    claim.write_text(str(os.getpid()))  # alive, but its id may have been reused since
+    hours_ago = time.time() - 2 * 3600
+    os.utime(claim, (hours_ago, hours_ago))
+    cached_fit(tmp_path, rows, SCHEMA, "binary", threads=1)
+    assert (tmp_path / probe.name).exists() and not claim.exists()

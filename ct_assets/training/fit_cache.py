@@ -25,6 +25,7 @@ import pandas as pd
 from ct_assets.training.model import PARAMS, PATIENCE, TrainedModel, model_frame
 
 POLL = 0.05  # seconds between looks at a fit another replay is training
+STALE = 3600  # seconds after which a claim is taken over whoever holds it
 
 
 def fit_key(rows: pd.DataFrame, schema: dict, task: str, **recipe) -> str:
@@ -79,11 +80,14 @@ def _fit_and_keep(path: Path, rows, schema, task, valid_share, rounds, threads) 
 
 
 def _trainer_alive(claim: Path) -> bool:
-    """Whether the process that claimed a fit still runs (a claim being written counts)."""
+    """Whether the process that claimed a fit still runs (a claim being written counts; one
+    older than `STALE` seconds does not: its process id may belong to another process now)."""
     try:
-        pid = claim.read_text()
+        pid, age = claim.read_text(), time.time() - claim.stat().st_mtime
         if not pid:  # created, its id not written yet (or never: killed in between)
-            return time.time() - claim.stat().st_mtime < 10
+            return age < 10
+        if age > STALE:
+            return False
         os.kill(int(pid), 0)
     except FileNotFoundError:
         return True  # gone since: look for the model again
