@@ -42,7 +42,7 @@ def demo(days: int | None, seed: int | None, project: Project | None, home: str)
 
 def _replay(paths: Home, settings: Settings, days: int | None) -> None:
     from ct_assets.replay import DayDriver  # imports Dagster and the definitions: keep --help fast
-    from ct_assets.replay.report import print_summary
+    from ct_assets.replay.report import describe, print_summary, status
 
     driver = DayDriver(paths)
     all_days = settings.period_starts(days)
@@ -60,8 +60,8 @@ def _replay(paths: Home, settings: Settings, days: int | None) -> None:
             for run in driver.run_day(day):
                 outcomes.append(run)
                 if run.job == "retrain_job" or not run.success:
-                    bar.write(driver.describe(run))
-            bar.set_postfix_str(driver.status())
+                    bar.write(describe(driver, run))
+            bar.set_postfix_str(status(driver))
     seconds = time.perf_counter() - started
     failed = print_summary(paths, settings, outcomes, seconds)
     _write_report(driver, paths, settings, seconds, days)

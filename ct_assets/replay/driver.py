@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import dagster as dg
 
 from ct_assets.graph import ModelGraph, build_definitions
-from ct_assets.graph.run_state import latest_drift_report
 from ct_assets.home import Home
 from ct_assets.records import RunTags
 from ct_assets.registry import Registry
@@ -63,23 +62,6 @@ class DayDriver:
         """The periods of `starts` a previous replay of this home finished."""
         last = self.journal.done
         return [day for day in starts if last is not None and day <= last]
-
-    def status(self) -> str:
-        """A few words for the progress bar: the champion and the newest drift share."""
-        reading = latest_drift_report(self.instance, self.model)
-        if reading is None:
-            return "no drift report yet"
-        share = reading.summary.drift_share
-        return (f"champion {reading.summary.champion_version}"
-                + (f", drift {share:.2f}" if share is not None else ""))
-
-    def describe(self, run: RunOutcome) -> str:
-        """One line for a run worth telling about: a retrain and its outcome, or a failure."""
-        if run.job != "retrain_job":
-            return f"{run.day}: {run.job} failed (run {run.run_id[:8]}; see the Dagster UI)"
-        tags = RunTags.from_tags(run.tags)
-        return (f"{run.day}: retrain by {tags.trigger} ({tags.reason}) -> "
-                f"{retrain_outcome(self.home, run.run_id, run.tags)}")
 
     def retrain_history(self) -> list[dict]:
         """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome, run

@@ -1,4 +1,5 @@
-"""The demo's closing summary: retrains, champions, realised metric, and how to look closer."""
+"""What the demo tells as it goes (a line per retrain, the progress bar's status) and its
+closing summary: retrains, champions, realised metric, and how to look closer."""
 
 from __future__ import annotations
 
@@ -7,10 +8,32 @@ from collections import Counter
 
 import click
 
+from ct_assets.graph.run_state import latest_drift_report
 from ct_assets.home import Home
-from ct_assets.replay.driver import RunOutcome
+from ct_assets.records import RunTags
+from ct_assets.replay.driver import DayDriver, RunOutcome
+from ct_assets.replay.outcome import retrain_outcome
 from ct_assets.replay.summary import champion_table, realised_by_week, retrain_table
 from ct_assets.settings import Settings
+
+
+def status(driver: DayDriver) -> str:
+    """A few words for the progress bar: the champion and the newest drift share."""
+    reading = latest_drift_report(driver.instance, driver.model)
+    if reading is None:
+        return "no drift report yet"
+    share = reading.summary.drift_share
+    return (f"champion {reading.summary.champion_version}"
+            + (f", drift {share:.2f}" if share is not None else ""))
+
+
+def describe(driver: DayDriver, run: RunOutcome) -> str:
+    """One line for a run worth telling about: a retrain and its outcome, or a failure."""
+    if run.job != "retrain_job":
+        return f"{run.day}: {run.job} failed (run {run.run_id[:8]}; see the Dagster UI)"
+    tags = RunTags.from_tags(run.tags)
+    return (f"{run.day}: retrain by {tags.trigger} ({tags.reason}) -> "
+            f"{retrain_outcome(driver.home, run.run_id, run.tags)}")
 
 
 def print_summary(home: Home, settings: Settings, outcomes: list[RunOutcome],
