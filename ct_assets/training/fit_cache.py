@@ -73,9 +73,7 @@ def cached_fit(cache: str | Path | None, rows: pd.DataFrame, schema: dict, task:
 
 def _fit_and_keep(path: Path, rows, schema, task, valid_share, rounds, threads) -> TrainedModel:
     model = TrainedModel.fit(rows, schema, task, valid_share, rounds, threads)
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
-    model.booster.save_model(str(tmp), num_iteration=model.booster.best_iteration or None)
-    tmp.replace(path)
+    model.save(path)
     return model
 
 

@@ -7,6 +7,7 @@ validation slice, and seeds are fixed so the same rows give the same model.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,9 +91,10 @@ class TrainedModel:
         return {n: float(g) / total for n, g in zip(self.booster.feature_name(), gain, strict=True)}
 
     def save(self, path: Path) -> str:
-        """Write the model file atomically and return its sha256."""
+        """Write the model file atomically and return its sha256 (the temporary file is this
+        process's own: replays sharing a fit cache may write the same path at once)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
         self.booster.save_model(str(tmp), num_iteration=self.booster.best_iteration or None)
         tmp.replace(path)
         return sha256_file(path)
