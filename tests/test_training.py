@@ -69,7 +69,7 @@ def test_save_load_roundtrip_and_checksum(model, rows, tmp_path):
     path = tmp_path / "deep" / "model.txt"
     digest = model.save(path)
     assert digest == hashlib.sha256(path.read_bytes()).hexdigest() == sha256_of(path)
-    assert not path.with_suffix(".tmp").exists()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["model.txt"]  # no temporary left
     loaded = TrainedModel.load(path, model.schema)
     np.testing.assert_allclose(loaded.predict(rows), model.predict(rows), rtol=0, atol=1e-12)
     # saving again gives the same bytes
