@@ -131,3 +131,24 @@ def test_a_replay_killed_midway_is_a_clear_error_naming_it(tmp_path):
     assert parent.returncode == 2
     assert "the replay of 'never' ended abruptly" in stderr and "Traceback" not in stderr
     assert str(out / "homes" / "never") in stderr
+
+
+def test_replays_do_not_outlive_a_backtest_killed_midway(tmp_path):
+    """kill -9 of `ct backtest` (while it writes the shared history, replays waiting for it, or
+    later, replaying): its replay processes end too, instead of writing the homes on and on."""
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "ct_assets.cli.main", "backtest", "--days", "180",
+         "--policies", "never,periodic", "--out", str(tmp_path / "orphans")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def replays():
+            found = [p for p in psutil.Process(parent.pid).children(recursive=True)
+                     if "spawn_main" in " ".join(p.cmdline())]
+            return found if len(found) == 2 else None
+
+        children = wait_for(replays, 300, "both replay processes")
+    finally:
+        parent.kill()
+        parent.wait()
+    _, alive = psutil.wait_procs(children, timeout=60)
+    assert not alive, f"replays still running after their backtest was killed: {alive}"

@@ -11,6 +11,7 @@ checks that a backtest with and without this sharing gives the same results.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import time
 from pathlib import Path
@@ -56,11 +57,21 @@ def history_failed(db: Path) -> Path:
 
 
 def await_history(db: Path) -> None:
-    """Wait for the history the backtest writes while its replays start (imports, Dagster)."""
+    """Wait for the history the backtest writes while its replays start (imports, Dagster);
+    give up when the backtest failed to write it or is gone (killed)."""
     while not db.exists():
         if history_failed(db).exists():
             raise CTError("the backtest could not write the shared history (see its error)")
+        if backtest_gone():
+            raise CTError("the backtest that started this replay is gone")
         time.sleep(0.1)
+
+
+def backtest_gone() -> bool:
+    """Whether the process that started this replay has ended (a replay must not outlive it:
+    the next backtest on the same folder would find it still writing)."""
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
 
 
 def seed_home(history: Path, home_db: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ct_assets.errors import CTError
 from ct_assets.home import Home
 from ct_assets.settings import Settings
 
@@ -36,7 +37,7 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
     labels and features) the home starts from a copy of it and replays the rest."""
     from ct_assets.backtest import cores
     from ct_assets.backtest.hindsight import daily_scores
-    from ct_assets.backtest.history import REPLAYED, await_history, seed_home
+    from ct_assets.backtest.history import REPLAYED, await_history, backtest_gone, seed_home
     from ct_assets.replay import DayDriver
 
     home = Home.create(home_root)
@@ -52,6 +53,8 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
         for done, start in enumerate(tqdm(starts, desc=f"{policy[:24]:>15}", position=position,
                                           unit=settings.period, leave=True, dynamic_ncols=True,
                                           mininterval=1.0)):
+            if backtest_gone():
+                raise CTError(f"the backtest that started the {policy!r} replay is gone")
             cores.follow(position, done, len(starts))  # its pace and share of the cores
             driver.run_day(start)
         cores.follow(position, len(starts), len(starts))
