@@ -65,3 +65,16 @@ def test_the_process_priority_follows_its_lead(shared):
     cores.follow(0, 30, 100)  # the others caught up
     if os.geteuid() == 0:  # only a privileged process may raise its priority again
         assert os.getpriority(os.PRIO_PROCESS, 0) == base
+
+
+def test_duckdb_follows_the_share_on_the_connection_a_replay_keeps(tmp_path):
+    from ct_assets.graph import connection
+
+    db = tmp_path / "ct.duckdb"
+    try:
+        for threads in (1, 2, 1):
+            connection.share_cores(db, threads)
+            with connection.connection(db, keep_open=True) as con:
+                assert con.execute("SELECT current_setting('threads')").fetchone()[0] == threads
+    finally:
+        connection._KEPT.pop(str(db)).close()

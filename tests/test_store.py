@@ -101,6 +101,24 @@ def test_failed_insert_with_incompatible_type_keeps_previous_partition(fs, con):
     assert scalar(con, "SELECT count(*) FROM events") == 3
 
 
+def test_a_batch_writes_every_partition_or_none(fs, con):
+    d1, d2, d3 = D(2025, 1, 1), D(2025, 1, 2), D(2025, 1, 3)
+    fs.replace_partition("events", d1, pd.DataFrame({"entity_id": ["a", "b"], "x": [1.0, 2.0]}))
+    with fs.batch():
+        fs.replace_partition("events", d2, pd.DataFrame({"entity_id": ["c"], "x": [3.0]}))
+        assert fs.read_partition("events", d2)["entity_id"].tolist() == ["c"]  # seen inside
+    assert fs.days("events") == [d1, d2]
+    bad = pd.DataFrame({"entity_id": ["z"], "x": ["not a number"]})
+    with pytest.raises(duckdb.Error), fs.batch():
+        fs.replace_partition("events", d3, pd.DataFrame({"entity_id": ["d"], "x": [4.0]}))
+        fs.replace_partition("events", d1, bad)
+    assert fs.days("events") == [d1, d2]  # neither day 3 nor the failed day 1
+    assert sorted(fs.read_partition("events", d1)["entity_id"]) == ["a", "b"]
+    assert fs.replace_partition("events", d3, pd.DataFrame(  # and the store is usable again
+        {"entity_id": ["e"], "x": [5.0]})) == 1
+    assert scalar(con, "SELECT count(*) FROM events") == 4
+
+
 def test_a_new_column_widens_the_table_and_old_rows_read_null(fs):
     d1, d2 = D(2025, 1, 1), D(2025, 1, 2)
     fs.replace_partition("events", d1, pd.DataFrame({"entity_id": ["a"], "x": [1.0]}))

@@ -31,15 +31,15 @@ REPLAYED = ("predictions_log", "drift_report", "performance_report")  #: and tho
 
 def write_history(db: Path, settings: Settings, days: int | None) -> int:
     """Every period's events, labels and features in a new DuckDB file `db`, which appears
-    when it is complete (replays wait for it: `await_history`); their rows."""
+    when it is complete (replays wait for it: `await_history`); their rows. One transaction:
+    the file is discarded whole if anything fails."""
     source, period = open_source(settings), Period(settings.period)
     feature_set = source.feature_set
     db.parent.mkdir(parents=True, exist_ok=True)
     tmp = db.with_suffix(".writing")
     tmp.unlink(missing_ok=True)
     rows = 0
-    with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con:
-        fs = FeatureStore(con)
+    with duckdb.connect(str(tmp), config=DUCKDB_CONFIG) as con, FeatureStore(con).batch() as fs:
         for start in settings.period_starts(days):
             end = period.end(start)
             events = source.events(start, end)

@@ -38,6 +38,7 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
     from ct_assets.backtest import cores
     from ct_assets.backtest.hindsight import daily_scores
     from ct_assets.backtest.history import REPLAYED, await_history, backtest_gone, seed_home
+    from ct_assets.graph.connection import share_cores
     from ct_assets.replay import DayDriver
 
     home = Home.create(home_root)
@@ -55,7 +56,8 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
                                           mininterval=1.0)):
             if backtest_gone():
                 raise CTError(f"the backtest that started the {policy!r} replay is gone")
-            cores.follow(position, done, len(starts))  # its pace and share of the cores
+            threads = cores.follow(position, done, len(starts))  # its pace and share of the cores
+            share_cores(home.db, threads)  # DuckDB's threads too
             driver.run_day(start)
         cores.follow(position, len(starts), len(starts))
     seconds = time.perf_counter() - started

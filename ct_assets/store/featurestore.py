@@ -7,6 +7,8 @@ duplicates rows and a failed write leaves the previous partition intact.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -30,6 +32,23 @@ class FeatureStore:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
+        self._in_batch = False
+
+    @contextmanager
+    def batch(self) -> Iterator[FeatureStore]:
+        """Many partition writes as one transaction: all of them or none. For a file written
+        whole before anyone reads it (a backtest's shared history), where a commit per
+        partition only costs time (a third of it, at 540 partitions)."""
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_batch = True
+        try:
+            yield self
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_batch = False
 
     def has_table(self, table: str) -> bool:
         return table_exists(self.con, table)
@@ -42,18 +61,22 @@ class FeatureStore:
         data = frame.assign(day=day)
         if data.empty and not self.has_table(table):
             return 0  # an empty first partition would fix the table's column types wrongly
+        own = not self._in_batch  # else the batch commits or rolls back
         self.con.register("_partition", data)
         try:
-            self.con.execute("BEGIN TRANSACTION")
+            if own:
+                self.con.execute("BEGIN TRANSACTION")
             self.con.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _partition LIMIT 0"
             )
             self._add_new_columns(table)
             self.con.execute(f"DELETE FROM {table} WHERE day = ?", [day])
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _partition")
-            self.con.execute("COMMIT")
+            if own:
+                self.con.execute("COMMIT")
         except Exception:
-            self.con.execute("ROLLBACK")
+            if own:
+                self.con.execute("ROLLBACK")
             raise
         finally:
             self.con.unregister("_partition")
