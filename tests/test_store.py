@@ -119,6 +119,17 @@ def test_a_batch_writes_every_partition_or_none(fs, con):
     assert scalar(con, "SELECT count(*) FROM events") == 4
 
 
+def test_a_column_a_failed_write_added_is_added_again_by_the_next(fs):
+    d1, d2 = D(2025, 1, 1), D(2025, 1, 2)
+    fs.replace_partition("events", d1, pd.DataFrame({"entity_id": ["a"], "x": [1.0]}))
+    with pytest.raises(duckdb.Error):  # adds column y, then fails on x: all of it rolled back
+        fs.replace_partition("events", d2, pd.DataFrame(
+            {"entity_id": ["b"], "x": ["text"], "y": [2.0]}))
+    assert fs.replace_partition("events", d2, pd.DataFrame(
+        {"entity_id": ["c"], "x": [3.0], "y": [4.0]})) == 1
+    assert fs.read_partition("events", d2)["y"].tolist() == [4.0]
+
+
 def test_a_new_column_widens_the_table_and_old_rows_read_null(fs):
     d1, d2 = D(2025, 1, 1), D(2025, 1, 2)
     fs.replace_partition("events", d1, pd.DataFrame({"entity_id": ["a"], "x": [1.0]}))

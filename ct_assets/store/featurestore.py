@@ -33,6 +33,7 @@ class FeatureStore:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self._in_batch = False
+        self._columns: dict[str, set[str]] = {}  # tables' columns, as this store's writes left them
 
     @contextmanager
     def batch(self) -> Iterator[FeatureStore]:
@@ -46,6 +47,7 @@ class FeatureStore:
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
+            self._columns.clear()
             raise
         finally:
             self._in_batch = False
@@ -66,15 +68,13 @@ class FeatureStore:
         try:
             if own:
                 self.con.execute("BEGIN TRANSACTION")
-            self.con.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _partition LIMIT 0"
-            )
-            self._add_new_columns(table)
+            self._add_new_columns(table, data)
             self.con.execute(f"DELETE FROM {table} WHERE day = ?", [day])
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _partition")
             if own:
                 self.con.execute("COMMIT")
         except Exception:
+            self._columns.clear()  # what a rolled-back write added is gone again
             if own:
                 self.con.execute("ROLLBACK")
             raise
@@ -82,13 +82,21 @@ class FeatureStore:
             self.con.unregister("_partition")
         return len(data)
 
-    def _add_new_columns(self, table: str) -> None:
-        """Widen `table` with columns the partition has and it lacks (a new feature version);
-        older rows read them as NULL."""
-        have = {row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()}
+    def _add_new_columns(self, table: str, data: pd.DataFrame) -> None:
+        """Create `table` from the partition `_partition`, or widen it with columns the
+        partition has and it lacks (a new feature version; older rows read them as NULL)."""
+        have = self._columns.get(table)
+        if have is None:
+            self.con.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _partition LIMIT 0")
+            have = self._columns[table] = {
+                row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        if have.issuperset(data.columns):
+            return  # the same columns as the last partition: nothing to ask DuckDB
         for name, kind, *_ in self.con.execute("DESCRIBE _partition").fetchall():
             if name not in have:
                 self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+                have.add(name)
 
     def record_snapshot(self, snapshot, holdout_start) -> None:
         """Remember a training snapshot's recipe under its id, so it can be rebuilt from the id."""
