@@ -31,6 +31,9 @@ def test_skipping_what_does_not_change_the_answer_changes_nothing(results, tmp_p
     _, fast, _ = results
     _, full, _ = backtest(tmp_path, "--full")
     assert fast["skipped"] and full["skipped"] is None
+    shared = fast["policies"]["periodic"]["shared"]  # `never` carried it until it parted
+    assert shared["with"] == "never" and shared["parted"] and shared["until"] < "2025-01-21"
+    assert full["policies"]["periodic"]["shared"] is None
     for name, policy in full["policies"].items():
         same = fast["policies"][name]
         assert [d["value"] for d in same["daily"]] == [d["value"] for d in policy["daily"]]
@@ -42,6 +45,28 @@ def test_skipping_what_does_not_change_the_answer_changes_nothing(results, tmp_p
          str(tmp_path / "homes" / "periodic")], capture_output=True, text=True,
         check=True).stdout)["versions"] if v["status"] in ("champion", "archived")]
     assert champions and all(v["bento_tag"] and v["deployable"] for v in champions)
+
+
+def test_a_policy_carried_to_the_end_gets_the_answers_of_its_own_replay(tmp_path):
+    """`drift+periodic` replayed inside `drift` (their triggers agree throughout here) against
+    its own replay under `--full`."""
+    both = ("--policies", "drift,drift+periodic")
+    _, fast, stdout = backtest(tmp_path / "fast", *both)
+    _, full, _ = backtest(tmp_path / "full", *both, "--full")
+    carried = fast["policies"]["drift+periodic"]
+    assert carried["shared"] == {"with": "drift", "until": "2025-01-21", "parted": False}
+    assert "replayed together with `drift` throughout" in stdout
+    own = full["policies"]["drift+periodic"]
+    assert [d["value"] for d in carried["daily"]] == [d["value"] for d in own["daily"]]
+    assert [_decision(r) for r in carried["retrain_days"]] == [
+        _decision(r) for r in own["retrain_days"]]
+    assert carried["retrains"] >= 2 and carried["compute_seconds"] > 0
+    listed = subprocess.run(  # the follower's home is a home of its own
+        [sys.executable, "-m", "ct_assets.cli.main", "registry", "list", "--json", "--home",
+         str(tmp_path / "fast" / "homes" / "drift_periodic")], capture_output=True, text=True,
+        check=True).stdout
+    assert len(json.loads(listed)["versions"]) == carried["attempts"] - sum(
+        r["outcome"].startswith("no contender") for r in carried["retrain_days"])
 
 
 def _decision(retrain: dict) -> tuple:

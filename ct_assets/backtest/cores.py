@@ -65,12 +65,18 @@ def niceness(me: int, done: list[int], periods: int) -> int:
     return min(19, max(0, done[me] - min(behind)) * 20 // max(periods, 1))
 
 
+def advance(me: int, periods_done: int) -> None:
+    """Record the progress of replay `me` (another replay that carries it: `twins`)."""
+    if _shared is not None:
+        _shared[1][me] = periods_done
+
+
 def follow(me: int, periods_done: int, periods: int) -> int:
     """Record this replay's progress, pace it, and set OpenMP's thread count (LightGBM's, with
     `train_threads` 0) to its share of the cores; returns the thread count."""
     global _threads, _nice
     if _shared is not None:
-        _shared[1][me] = periods_done
+        advance(me, periods_done)
         nice = niceness(me, list(_shared[1]), periods)
         if nice != _nice:
             with suppress(PermissionError):  # raising priority needs privileges

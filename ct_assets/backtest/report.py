@@ -52,8 +52,20 @@ def markdown(results: dict) -> str:
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
     if results.get("skipped"):
         lines += [f"Skipped in this replay, as they do not change what is scored: "
-                  f"{results['skipped']}.", ""]
+                  f"{results['skipped']}.", *filter(None, map(_shared, policies.items())), ""]
     return "\n".join(lines)
+
+
+def _shared(item: tuple[str, dict]) -> str:
+    name, p = item
+    shared = p.get("shared")
+    if not shared:
+        return ""
+    if not shared["parted"]:
+        return (f"`{name}` was replayed together with `{shared['with']}` throughout: their "
+                "triggers never asked for different runs.")
+    return (f"`{name}` was replayed together with `{shared['with']}` up to "
+            f"{shared['until'] or 'its first period'}; then its schedule asked for another run.")
 
 
 def plot(results: dict, path: Path) -> None:

@@ -26,7 +26,7 @@ def summarise(run: dict, metric: str) -> dict:
             "retrains": sum(map(trained, run["retrain_days"])),
             "attempts": len(run["retrain_days"]), "promotions": len(promoted),
             "retrain_days": run["retrain_days"], "daily": run["daily"],
-            "compute_seconds": run["seconds"],
+            "compute_seconds": run["seconds"], "shared": run.get("shared"),
             "retrain_cpu_seconds": round(statistics.median(cpu), 2) if cpu else None}
 
 

@@ -22,6 +22,7 @@ from ct_assets.backtest.history import history_failed, write_history
 from ct_assets.backtest.replay import replay_policy
 from ct_assets.backtest.report import write_report
 from ct_assets.backtest.results import summarise
+from ct_assets.backtest.twins import leaders
 from ct_assets.errors import CTError
 from ct_assets.periods import Period
 from ct_assets.settings import Settings
@@ -32,9 +33,10 @@ COST = {"periodic": 0, "drift+periodic": 1, "drift": 2, "never": 3}  # most retr
 SKIPPED = {"drift_plot": False, "package_champions": False}
 SKIPPED_TEXT = ("drift plots, and packaging and infra validation of each champion's bento "
                 "(a bento serves the champion's in-process scores, which are what is scored)")
-SHARED_TEXT = ("events, labels and features were ingested once and copied to every policy, and "
+SHARED_TEXT = ("events, labels and features were ingested once and copied to every policy, "
                "a model trained on the same rows with the same recipe was trained once and "
-               "shared by the replays")
+               "shared by the replays, and a policy with a periodic schedule was replayed with "
+               "the same policy without it until the schedule first asked for a run")
 
 
 def policy_settings(base: Settings, policy: str, every: int, window: str,
@@ -86,14 +88,20 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     workers = max(1, min(workers or 2 * cores, replays))
     runs = plan(base, policies, variants or {}, every, window, days, full, homes / "fits")
     history = None if full else homes / "history.duckdb"
+    followers = {} if full else leaders(runs)  # a follower -> the replay that carries it
+    home_of = {name: str(homes / home_folder(name)) for name in runs}
+    args = {name: (home_of[name], settings.model_dump_json(), days, i,
+                   str(history) if history else None,
+                   {f: (home_of[f], runs[f].model_dump_json(), list(runs).index(f))
+                    for f, leader in followers.items() if leader == name},
+                   followers.get(name))
+            for i, (name, settings) in enumerate(runs.items())}
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     unfinished, done = context.Value("i", len(runs)), context.Array("i", len(runs))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,
                              initializer=share, initargs=(unfinished, done, workers)) as pool:
-        futures = {name: pool.submit(replay_policy, name, str(homes / home_folder(name)),
-                                     settings.model_dump_json(), days, i,
-                                     str(history) if history else None)
-                   for i, (name, settings) in enumerate(runs.items())}
+        futures = {name: pool.submit(replay_policy, name, *args[name])
+                   for name in sorted(runs, key=lambda n: n in followers)}  # leaders first
         if history is not None:  # while the replays start; they wait for it
             try:
                 write_history(history, next(iter(runs.values())), days)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
 
 from ct_assets.graph import ModelGraph, build_definitions
 from ct_assets.home import Home
-from ct_assets.records import RunTags
-from ct_assets.registry import Registry
 from ct_assets.replay.instance import replay_instance, schedule_context
 from ct_assets.replay.journal import RUN_KEY, Journal, recover, used_run_key
-from ct_assets.replay.outcome import open_db, retrain_outcome
+from ct_assets.replay.outcome import retrain_history
+from ct_assets.replay.shadow import Shadow, asked
 from ct_assets.settings import Settings
-from ct_assets.store import table_exists
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 # run status sensors the daemon would evaluate after each run: (job, succeeded) -> sensor
@@ -55,6 +54,8 @@ class DayDriver:
         self.cursors = dict(self.journal.cursors)
         self.interrupted = recover(self.instance, self.model)  # what a killed replay left
         self.costs: dict[str, tuple[float, float]] = {}  # run id -> (wall s, CPU s) of this process
+        self.shadows: list[Shadow] = []  # policies replayed here while they ask for the same runs
+        self.on_part: Callable[[Shadow], None] | None = None  # gives a parting one its own home
         self.ingest_subset = None if ingest_assets is None else [
             self.model.key(asset) for asset in ingest_assets]
 
@@ -64,20 +65,8 @@ class DayDriver:
         return [day for day in starts if last is not None and day <= last]
 
     def retrain_history(self) -> list[dict]:
-        """Every retrain this home ran, oldest first: cutoff day, trigger, reason, outcome, run
-        id, and the run's wall and CPU seconds when this process ran it."""
-        runs = self.instance.get_runs(
-            filters=dg.RunsFilter(job_name=self.model.named("retrain_job")))
-        tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
-                      key=lambda tr: str(tr[0].cutoff or ""))
-        with open_db(self.home) as con:
-            versions = Registry(con).versions() if table_exists(con, "aliases") else []
-        return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
-                 "outcome": retrain_outcome(self.home, run.run_id, run.tags, versions),
-                 "run_id": run.run_id,
-                 **dict(zip(("seconds", "cpu_seconds"), self.costs.get(run.run_id, ()),
-                            strict=False))}
-                for t, run in tags]
+        """Every retrain this home ran, oldest first (`retrain_history`)."""
+        return retrain_history(self.instance, self.model, self.costs)
 
     def run_day(self, day: dt.date) -> list[RunOutcome]:
         """Ingest the period starting on `day` (a day by default) at the midnight after it, then
@@ -87,6 +76,8 @@ class DayDriver:
         outcomes += self._sense("drift_retrain_sensor", day)
         outcomes += self._tick("periodic_retrain_schedule", midnight + dt.timedelta(hours=1), day)
         self.journal.finish(day, self.cursors)
+        for shadow in self.shadows:
+            shadow.settle()
         return outcomes
 
     def _tick(self, name: str, at: dt.datetime, day: dt.date) -> list[RunOutcome]:
@@ -95,8 +86,9 @@ class DayDriver:
         The context is given the driver's own instance (see `schedule_context`).
         """
         schedule = self.defs.resolve_schedule_def(self.model.named(name))
-        context = schedule_context(self.instance, at)
-        return self._launch(schedule.job_name, schedule(context), day)
+        result = schedule(schedule_context(self.instance, at))
+        self._part(result, lambda shadow: shadow.asks("schedule", name, self.instance, at))
+        return self._launch(schedule.job_name, result, day)
 
     def _sense(self, name: str, day: dt.date) -> list[RunOutcome]:
         sensor = self.defs.resolve_sensor_def(self.model.named(name))
@@ -104,7 +96,15 @@ class DayDriver:
                                           definitions=self.defs)
         result = sensor(context)
         self.cursors[name] = context.cursor  # saved when the period is done
+        self._part(result, lambda shadow: shadow.asks("sensor", name, self.instance))
         return self._launch(sensor.job_name, result, day)
+
+    def _part(self, result, asks: Callable[[Shadow], list]) -> None:
+        """Before a tick's runs: let go of the shadows that would ask for other runs."""
+        mine = asked(result)
+        for shadow in [s for s in self.shadows if asks(s) != mine]:
+            self.shadows.remove(shadow)
+            self.on_part(shadow)
 
     def _launch(self, job_name: str, result, day: dt.date) -> list[RunOutcome]:
         requests = result if isinstance(result, list) else [result]

@@ -1,7 +1,10 @@
-"""The outcome of a retrain run, as the registry recorded it."""
+"""The outcomes of a home's retrain runs, as the registry recorded them."""
 
 from __future__ import annotations
 
+import dagster as dg
+
+from ct_assets.graph import ModelGraph
 from ct_assets.graph.connection import connection
 from ct_assets.home import Home
 from ct_assets.records import RunTags
@@ -33,3 +36,19 @@ def retrain_outcome(home: Home, run_id: str, tags: dict,
         return f"{record.version} recorded, evaluation failed"
     verb = "promoted" if record.status in ("champion", "archived") else record.status
     return f"{verb} {record.version} ({record.metric} {record.metrics[record.metric]:.3f})"
+
+
+def retrain_history(instance: dg.DagsterInstance, m: ModelGraph,
+                    costs: dict[str, tuple[float, float]]) -> list[dict]:
+    """Every retrain `m`'s home ran, oldest first: cutoff day, trigger, reason, outcome, run
+    id, and the run's wall and CPU seconds where `costs` has them (the replay that ran it)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=m.named("retrain_job")))
+    tags = sorted(((RunTags.from_tags(run.tags), run) for run in runs),
+                  key=lambda tr: str(tr[0].cutoff or ""))
+    with open_db(m.home) as con:
+        versions = Registry(con).versions() if table_exists(con, "aliases") else []
+    return [{"day": str(t.cutoff or ""), "trigger": t.trigger, "reason": t.reason,
+             "outcome": retrain_outcome(m.home, run.run_id, run.tags, versions),
+             "run_id": run.run_id,
+             **dict(zip(("seconds", "cpu_seconds"), costs.get(run.run_id, ()), strict=False))}
+            for t, run in tags]
