@@ -51,7 +51,7 @@ def test_a_policy_carried_to_the_end_gets_the_answers_of_its_own_replay(tmp_path
     """`drift+periodic` replayed inside `drift` (their triggers agree throughout here) against
     its own replay under `--full`."""
     both = ("--policies", "drift,drift+periodic")
-    _, fast, stdout = backtest(tmp_path / "fast", *both)
+    _, fast, stdout = backtest(tmp_path / "fast", *both, "--workers", "1")  # + the follower's
     _, full, _ = backtest(tmp_path / "full", *both, "--full")
     carried = fast["policies"]["drift+periodic"]
     assert carried["shared"] == {"with": "drift", "until": "2025-01-21", "parted": False}

@@ -60,9 +60,14 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
     followers = followers or {}
     driver.shadows = [Shadow(name, home, Settings.model_validate_json(followers[name][1]))
                       for name in followers]
-    started = time.perf_counter()
-    driver.on_part = lambda shadow, parted=True: twins.hand_over(
-        driver, shadow, Path(followers[shadow.name][0]), time.perf_counter() - started, parted)
+    started, handed = time.perf_counter(), set()
+
+    def part(shadow, parted: bool = True) -> None:
+        twins.hand_over(driver, shadow, Path(followers[shadow.name][0]),
+                        time.perf_counter() - started, parted)
+        handed.add(shadow.name)
+
+    driver.on_part = part
     starts = settings.period_starts(days)
     skip = len([s for s in starts if driver.journal.done and s <= driver.journal.done])
     with cores.replaying():
@@ -81,9 +86,8 @@ def replay_policy(policy: str, home_root: str, settings_json: str, days: int | N
             for shadow in list(driver.shadows):  # never parted: the home as it ends
                 driver.on_part(shadow, parted=False)
         except BaseException as exc:
-            for root, _, _ in followers.values():
-                if not twins.marker(Path(root)).exists():  # not handed its home yet
-                    twins.give_up(Path(root), f"{type(exc).__name__}: {exc}")
+            for name in set(followers) - handed:
+                twins.give_up(Path(followers[name][0]), f"{type(exc).__name__}: {exc}")
             raise
         cores.follow(position, len(starts), len(starts))
     seconds = time.perf_counter() - started + note["seconds"]  # a follower's: with its leader's

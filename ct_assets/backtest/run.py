@@ -80,15 +80,15 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
             raise CTError(f"{homes} holds folders that are not ct homes; choose another --out")
         shutil.rmtree(homes)
     started = time.perf_counter()
-    replays = len(policies) * len(variants or [1])
-    cores = os.cpu_count() or 1
-    # A process per replay (up to twice the cores): the policies' work is uneven (periodic
-    # retrains ten times as often as never), and the operating system keeps every core busy
-    # until the last replays, which then train on the cores the others left (`cores`).
-    workers = max(1, min(workers or 2 * cores, replays))
     runs = plan(base, policies, variants or {}, every, window, days, full, homes / "fits")
     history = None if full else homes / "history.duckdb"
     followers = {} if full else leaders(runs)  # a follower -> the replay that carries it
+    # A process per replay (up to twice the cores): the policies' work is uneven (periodic
+    # retrains ten times as often as never), and the operating system keeps every core busy
+    # until the last replays, which then train on the cores the others left (`cores`). A
+    # follower's process waits until its leader lets it go: it takes no leader's place.
+    cores = os.cpu_count() or 1
+    workers = max(1, min(workers or 2 * cores, len(runs) - len(followers))) + len(followers)
     home_of = {name: str(homes / home_folder(name)) for name in runs}
     args = {name: (home_of[name], settings.model_dump_json(), days, i,
                    str(history) if history else None,

@@ -71,7 +71,8 @@ def _policies(_ctx, _param, value: str) -> list[str]:
               help="Also replay each policy with this settings file's overrides (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Replays at once, each in its own process [default: all, up to twice the "
-                   "machine's cores].")
+                   "machine's cores]; a policy replayed inside another until they part (periodic "
+                   "in never, drift+periodic in drift) waits in a process of its own on top.")
 @click.option("--full", is_flag=True,
               help="Replay everything production does: per-policy ingest, bentos and their "
                    "infra validation, drift plots (slower; the same results).")
