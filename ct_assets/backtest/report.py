@@ -51,8 +51,9 @@ def markdown(results: dict) -> str:
     lines += ["", f"Each {one}'s events are scored by that {one}'s champion and judged against "
               "their eventual labels (hindsight). ![metric over time](report.png)", ""]
     if results.get("skipped"):
+        shared = [f"- {line}" for line in map(_shared, policies.items()) if line]
         lines += [f"Skipped in this replay, as they do not change what is scored: "
-                  f"{results['skipped']}.", *filter(None, map(_shared, policies.items())), ""]
+                  f"{results['skipped']}.", "", *shared, *([""] if shared else [])]
     return "\n".join(lines)
 
 
