@@ -90,12 +90,13 @@ def run_backtest(out: Path, base: Settings, days: int | None, policies: list[str
     cores = os.cpu_count() or 1
     workers = max(1, min(workers or 2 * cores, len(runs) - len(followers))) + len(followers)
     home_of = {name: str(homes / home_folder(name)) for name in runs}
-    args = {name: (home_of[name], settings.model_dump_json(), days, i,
+    position = {name: i for i, name in enumerate(runs)}
+    args = {name: (home_of[name], settings.model_dump_json(), days, position[name],
                    str(history) if history else None,
-                   {f: (home_of[f], runs[f].model_dump_json(), list(runs).index(f))
+                   {f: (home_of[f], runs[f].model_dump_json(), position[f])
                     for f, leader in followers.items() if leader == name},
                    followers.get(name))
-            for i, (name, settings) in enumerate(runs.items())}
+            for name, settings in runs.items()}
     context = multiprocessing.get_context("spawn")  # Dagster and DuckDB do not survive fork
     unfinished, done = context.Value("i", len(runs)), context.Array("i", len(runs))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,

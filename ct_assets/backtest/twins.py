@@ -20,7 +20,7 @@ from pathlib import Path
 from ct_assets.backtest.history import backtest_gone
 from ct_assets.errors import CTError
 from ct_assets.graph.connection import connection
-from ct_assets.replay.journal import STATE
+from ct_assets.replay.journal import STATE, Journal
 from ct_assets.settings import Settings
 
 WITHOUT_SCHEDULE = {"periodic": "never", "drift+periodic": "drift"}
@@ -58,8 +58,8 @@ def hand_over(driver, shadow, home: Path, seconds: float, parted: bool = True) -
     shutil.copytree(driver.home.root, copy)
     shadow.settings.save(copy)
     done = driver.journal.done
-    (copy / "dagster" / STATE).write_text(json.dumps(
-        {"done": done.isoformat() if done else None, "cursors": shadow.settled}))
+    if done is not None:  # else the copy has no journal either: it starts from the first period
+        Journal(copy / "dagster" / STATE).finish(done, shadow.settled)
     shutil.rmtree(home, ignore_errors=True)
     copy.rename(home)
     _publish(home, {"until": done.isoformat() if done else None, "parted": parted,

@@ -43,6 +43,6 @@ def connection(db: Path, keep_open: bool = False) -> Iterator[duckdb.DuckDBPyCon
 def share_cores(db: Path, threads: int) -> None:
     """Run the queries of the connection kept open to `db` on `threads` threads: a replay's
     share of the cores (DuckDB's default, every core, makes replays that outnumber the cores
-    spend a tenth of a day's work on threads waiting for each other)."""
+    spend about 7% of a day's work on threads waiting for each other)."""
     with connection(db, keep_open=True) as con:
         con.execute(f"SET threads = {max(1, int(threads))}")
